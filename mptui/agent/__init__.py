@@ -1,0 +1,72 @@
+"""The agent: lives inside every process of the observed program.
+
+Installed at interpreter start by ``bootstrap/sitecustomize.py`` when mptui has set
+``MPTUI_SOCKET``, and inert otherwise. For its process it opens the message channel and says
+hello, sends fds 1 and 2 to the collector, and hooks multiprocessing when the program imports
+it. After ``fork`` the child does the same for itself (``os.register_at_fork``).
+
+Rules (DESIGN.md section 4): standard library only, imports little, starts no thread (the
+fork server imports it too, and forking a threaded process is unsafe), never raises into
+the observed program.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from mptui import events as ev
+from mptui.agent import capture, channel, hooks, ring
+
+installed = False
+
+
+def _cmdline() -> str:
+    return " ".join(getattr(sys, "orig_argv", sys.argv))[:500]
+
+
+def _set_parent_death_signal() -> None:
+    """The runner dies with mptui even if mptui is SIGKILLed (Linux only)."""
+    import signal
+
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+
+
+def install() -> None:
+    """Set up this process; called once, at interpreter start."""
+    global installed
+    if installed:
+        return
+    installed = True
+    env = os.environ
+    channel.configure(env[ev.ENV_SOCKET], env.get(ev.ENV_SECRET, ""))
+    ring.configure(env.get(ev.ENV_DIR, ""))
+    is_runner = str(os.getppid()) == env.get(ev.ENV_MPTUI_PID)
+    if is_runner:
+        _set_parent_death_signal()
+        if str(os.getppid()) != env.get(ev.ENV_MPTUI_PID):
+            os._exit(1)  # mptui died before the death signal was armed
+    channel.connect()
+    channel.send(
+        ev.HELLO, ppid=os.getppid(), how="exec", runner=is_runner, cmdline=_cmdline(),
+        argv=list(sys.argv),
+    )  # fmt: skip
+    capture.capture_streams()
+    hooks.install(is_runner, env.get(ev.ENV_START_METHOD) if is_runner else None)
+    hooks.report_exit_on_os_exit()
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def _after_fork_in_child() -> None:
+    parent = channel.pid
+    channel.connect()
+    channel.send(ev.HELLO, ppid=parent, how="fork", runner=False, cmdline=_cmdline(), argv=[])
+    capture.capture_streams()
+    ring.forget_after_fork()

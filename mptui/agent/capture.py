@@ -1,0 +1,42 @@
+"""Output capture: this process's fds 1 and 2 become connections to the collector.
+
+Working at the file-descriptor level catches everything a process writes: print, logging,
+``log_to_stderr``, C extensions, faulthandler dumps and the output of non-Python children
+that inherit the fds. Each stream gets its own connection, so every line is attributed to
+the process and stream that wrote it, and nothing written is lost when the process dies:
+the kernel keeps the bytes until the collector reads them.
+"""
+
+from __future__ import annotations
+
+import faulthandler
+import os
+import sys
+
+from mptui import events as ev
+from mptui.agent import channel
+
+
+def capture_streams() -> None:
+    """Point fds 1 and 2 at fresh connections and make stdout line-buffered."""
+    for fd, stream in ((1, ev.STREAM_STDOUT), (2, ev.STREAM_STDERR)):
+        try:
+            sock = channel.open_connection(stream)
+        except OSError:
+            return  # the collector is unreachable: leave output where it was
+        # dup2 makes fd 1/2 inheritable, so subprocesses (even non-Python ones) write
+        # into the same stream and are attributed to this process.
+        os.dup2(sock.fileno(), fd)
+        sock.close()
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                # Line-buffered: a dashboard shows lines as they are printed, and a
+                # process killed by a signal keeps every complete line it printed.
+                reconfigure(line_buffering=True)
+            except (ValueError, OSError):
+                pass
+    # A crash (SIGSEGV, SIGFPE, SIGABRT, SIGBUS, SIGILL) dumps the Python stack to fd 2.
+    if not faulthandler.is_enabled():
+        faulthandler.enable(all_threads=True)

@@ -1,0 +1,188 @@
+"""Hooks into multiprocessing, applied when (and only if) the program imports it.
+
+A tiny post-import finder on ``sys.meta_path`` waits for ``multiprocessing`` and its
+``popen_*`` modules, so a process that never uses multiprocessing pays nothing. Once
+imported:
+
+* ``BaseProcess._bootstrap`` reports ``started`` (name, start method) and ``exited`` (code);
+* ``Popen.poll`` (fork, spawn, forkserver) reports ``reaped`` from the parent, which is the
+  only place the exit code of a child killed by a signal is known;
+* every context's ``Lock``, ``RLock``, ``Queue`` and ``Pipe`` return traced drop-ins
+  (``multiprocessing.Lock`` and friends are rebound too: they are bound methods of the
+  default context, captured when multiprocessing was imported);
+* in the runner, an outside-chosen start method becomes the default, so a program that
+  picks its own with ``set_start_method`` still gets what it asked for.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from mptui import events as ev
+from mptui.agent import channel
+
+state = {"forkserver_server": False}
+"""Facts about this process that fork children inherit (and correct after fork)."""
+
+
+class _HookedLoader:
+    """Wraps a module's real loader to run a hook right after the module executes."""
+
+    def __init__(self, loader, hook) -> None:
+        self._loader, self._hook = loader, hook
+
+    def create_module(self, spec):
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module) -> None:
+        self._loader.exec_module(module)
+        try:
+            self._hook(module)
+        except Exception as error:  # noqa: BLE001 - never break the observed program
+            sys.stderr.write(f"mptui: could not hook {module.__name__}: {error!r}\n")
+
+    def __getattr__(self, name):  # get_source, get_filename, ... for tracebacks
+        return getattr(self._loader, name)
+
+
+class _PostImportFinder:
+    """A meta-path finder that finds nothing itself: it wraps the loader of watched modules."""
+
+    def __init__(self, hooks: dict) -> None:
+        self.hooks = hooks
+
+    def find_spec(self, name, path, target=None):
+        hook = self.hooks.pop(name, None)
+        if hook is None:
+            return None
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(name, path, target)
+            if spec is not None:
+                if spec.loader is not None:
+                    spec.loader = _HookedLoader(spec.loader, hook)
+                return spec
+        return None
+
+
+def install(is_runner: bool, start_method: str | None) -> None:
+    hooks = {
+        "multiprocessing": lambda mp: _patch_multiprocessing(mp, is_runner, start_method),
+        "multiprocessing.popen_fork": _patch_poll,
+        "multiprocessing.popen_forkserver": _patch_poll,
+        "multiprocessing.forkserver": _mark_forkserver_main,
+    }
+    for name in list(hooks):
+        module = sys.modules.get(name)
+        if module is not None:
+            hooks.pop(name)(module)
+    if hooks:
+        sys.meta_path.insert(0, _PostImportFinder(hooks))
+
+
+# --------------------------------------------------------------------------------------
+
+
+def _patch_multiprocessing(mp, is_runner: bool, start_method: str | None) -> None:
+    from multiprocessing import context, process
+
+    from mptui.agent import traced
+
+    def Lock(self):  # noqa: N802 - the names multiprocessing users call
+        internal, label = traced.creation_site()
+        if internal:
+            return _original["Lock"](self)
+        return traced.TracedLock(ctx=self.get_context(), mptui_id=traced.declare("Lock", label))
+
+    def RLock(self):  # noqa: N802
+        internal, label = traced.creation_site()
+        if internal:
+            return _original["RLock"](self)
+        oid = traced.declare("RLock", label)
+        return traced.TracedRLock(ctx=self.get_context(), mptui_id=oid)
+
+    def Queue(self, maxsize=0):  # noqa: N802
+        internal, label = traced.creation_site()
+        if internal:
+            return _original["Queue"](self, maxsize)
+        oid = traced.declare("Queue", label, maxsize=maxsize)
+        return traced.TracedQueue(maxsize, ctx=self.get_context(), mptui_id=oid)
+
+    def Pipe(self, duplex=True):  # noqa: N802
+        internal, label = traced.creation_site()
+        if internal:
+            return _original["Pipe"](self, duplex)
+        return traced.traced_pipe(duplex, label)
+
+    _original = {}
+    for replacement in (Lock, RLock, Queue, Pipe):
+        name = replacement.__name__
+        _original[name] = getattr(context.BaseContext, name)
+        replacement.__qualname__ = f"BaseContext.{name}"
+        replacement.__doc__ = _original[name].__doc__
+        setattr(context.BaseContext, name, replacement)
+        setattr(mp, name, getattr(context._default_context, name))
+
+    original_bootstrap = process.BaseProcess._bootstrap
+
+    def _bootstrap(self, *args, **kwargs):
+        method = getattr(self, "_start_method", None) or _start_method_of_this_child()
+        channel.send(ev.STARTED, name=self.name, start_method=method)
+        code = original_bootstrap(self, *args, **kwargs)
+        channel.send(ev.EXITED, code=code)
+        return code
+
+    process.BaseProcess._bootstrap = _bootstrap
+
+    if is_runner and start_method:
+        # Replace the fallback, not the choice: set_start_method() in the program still wins.
+        context._default_context._default_context = context._concrete_contexts[start_method]
+
+
+def _start_method_of_this_child() -> str:
+    if state["forkserver_server"]:
+        return "forkserver"
+    if "multiprocessing.spawn" in " ".join(getattr(sys, "orig_argv", ())):
+        return "spawn"
+    return "fork"
+
+
+def _patch_poll(module) -> None:
+    """Report the exit code a parent collects for its child (signals included)."""
+    popen_class = module.Popen
+    original_poll = popen_class.__dict__.get("poll")
+    if original_poll is None:  # popen_spawn_posix inherits popen_fork's poll
+        return
+
+    def poll(self, *args, **kwargs):
+        known = self.returncode
+        code = original_poll(self, *args, **kwargs)
+        if known is None and code is not None:
+            channel.send(ev.REAPED, child=self.pid, code=code)
+        return code
+
+    popen_class.poll = poll
+
+
+def _mark_forkserver_main(module) -> None:
+    original_main = module.main
+
+    def main(*args, **kwargs):
+        # This process is the fork server: its fork children run forkserver Processes.
+        state["forkserver_server"] = True
+        return original_main(*args, **kwargs)
+
+    module.main = main
+
+
+def report_exit_on_os_exit() -> None:
+    """``os._exit`` skips every hook; report the code first (one message, then exit)."""
+    real_exit = os._exit
+
+    def _exit(code):
+        channel.send(ev.EXITED, code=code)
+        real_exit(code)
+
+    os._exit = _exit

@@ -1,0 +1,241 @@
+"""Traced drop-in versions of multiprocessing's Lock, RLock, Queue and Pipe.
+
+Each is a subclass of the original, so ``isinstance``, ``repr``, ``Condition(lock)`` and the
+pickling rules (a lock only through inheritance or as a Process argument) are unchanged; the
+pickled state only gains the object's id. They work under fork, spawn and forkserver
+because the ring they write to belongs to whichever process uses them.
+
+Hot path rules (see DESIGN.md section 4): no lock shared across processes, no thread, no
+system call. A lock first tries ``acquire(False)``: only when that fails is a wait recorded,
+so "contended" means exactly "had to block".
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import sys
+from multiprocessing import connection, queues, reduction, synchronize
+from time import monotonic_ns
+
+from mptui import events as ev
+from mptui.agent import channel
+from mptui.agent.ring import emit
+
+_counter = itertools.count(1)
+
+
+def _codes(kind_base: int, oid: int, aux: int = 0) -> int:
+    return kind_base << 56 | aux << 48 | oid
+
+
+def creation_site(skip_prefixes: tuple[str, ...] = ("mptui.agent",)) -> tuple[bool, str]:
+    """Return ``(internal, "file.py:line")`` for the code that asked for a new primitive.
+
+    ``internal`` is True when multiprocessing itself made it (a Queue's own locks, a Pool's
+    queues): those stay untraced, they are plumbing, not the program's objects.
+    """
+    frame = sys._getframe(1)
+    while frame is not None:
+        module = frame.f_globals.get("__name__", "")
+        if not module.startswith(skip_prefixes):
+            internal = module == "multiprocessing" or module.startswith("multiprocessing.")
+            name = os.path.basename(frame.f_code.co_filename)
+            return internal, f"{name}:{frame.f_lineno}"
+        frame = frame.f_back
+    return False, "?"
+
+
+def declare(kind: str, label: str, **fields: object) -> int:
+    """A new session-unique object id, announced to the collector."""
+    oid = ev.make_object_id(channel.pid, next(_counter))
+    channel.send(ev.OBJECT, id=oid, type=kind, label=label, **fields)
+    return oid
+
+
+# --------------------------------------------------------------------------------------
+# Locks
+
+
+class TracedLock(synchronize.Lock):
+    """multiprocessing.Lock that records waits, acquisitions and releases."""
+
+    def __init__(self, *, ctx, mptui_id: int) -> None:
+        self._mptui_id = mptui_id  # before super().__init__, which calls _make_methods
+        self._t_acquired = -1
+        super().__init__(ctx=ctx)
+
+    def _make_methods(self) -> None:
+        # SemLock binds the C acquire/release onto the instance; keep them privately and
+        # let the traced methods below be the public ones.
+        self._try_acquire = self._semlock.acquire
+        self._release = self._semlock.release
+        oid = self._mptui_id
+        self._code_wait = _codes(ev.RK_LOCK_WAIT, oid)
+        self._code_acquired = _codes(ev.RK_LOCK_ACQUIRED, oid)
+        self._code_released = _codes(ev.RK_LOCK_RELEASED, oid)
+        self._code_timeout = _codes(ev.RK_LOCK_TIMEOUT, oid)
+
+    def __getstate__(self):
+        return (*super().__getstate__(), self._mptui_id)
+
+    def __setstate__(self, state) -> None:
+        self._mptui_id = state[-1]
+        self._t_acquired = -1
+        super().__setstate__(state[:-1])
+
+    def acquire(self, block: bool = True, timeout: float | None = None) -> bool:
+        if self._try_acquire(False):
+            t = self._t_acquired = monotonic_ns()
+            emit(self._code_acquired, t, 0)
+            return True
+        if not block:
+            return False
+        return self._blocking_acquire(timeout)
+
+    def _blocking_acquire(self, timeout: float | None) -> bool:
+        t0 = monotonic_ns()
+        emit(self._code_wait, t0, 0)
+        ok = self._try_acquire(True, timeout)
+        t1 = monotonic_ns()
+        if ok:
+            self._t_acquired = t1
+            emit(self._code_acquired, t1, t1 - t0)
+        else:
+            emit(self._code_timeout, t1, t1 - t0)
+        return ok
+
+    def release(self) -> None:
+        t = monotonic_ns()
+        self._release()  # raises if not held: then nothing is recorded
+        started, self._t_acquired = self._t_acquired, -1
+        emit(self._code_released, t, t - started if started >= 0 else -1)
+
+    def __enter__(self) -> bool:
+        if self._try_acquire(False):  # the uncontended path, inlined: one call less
+            t = self._t_acquired = monotonic_ns()
+            emit(self._code_acquired, t, 0)
+            return True
+        return self._blocking_acquire(None)
+
+    def __exit__(self, *args) -> None:
+        self.release()
+
+
+class TracedRLock(synchronize.RLock):
+    """multiprocessing.RLock that records only the outermost acquire and release."""
+
+    def __init__(self, *, ctx, mptui_id: int) -> None:
+        self._mptui_id = mptui_id
+        self._t_acquired = -1
+        super().__init__(ctx=ctx)
+
+    _make_methods = TracedLock._make_methods
+    __getstate__ = TracedLock.__getstate__
+    __setstate__ = TracedLock.__setstate__
+    _blocking_acquire = TracedLock._blocking_acquire
+    __exit__ = TracedLock.__exit__
+
+    def acquire(self, block: bool = True, timeout: float | None = None) -> bool:
+        if self._try_acquire(False):
+            if self._semlock._count() == 1:
+                t = self._t_acquired = monotonic_ns()
+                emit(self._code_acquired, t, 0)
+            return True
+        if not block:
+            return False
+        # A failed try means another process or thread holds it: this is the outermost level.
+        return self._blocking_acquire(timeout)
+
+    def release(self) -> None:
+        outermost = self._semlock._count() == 1
+        t = monotonic_ns()
+        self._release()
+        if outermost:
+            started, self._t_acquired = self._t_acquired, -1
+            emit(self._code_released, t, t - started if started >= 0 else -1)
+
+    def __enter__(self) -> bool:
+        return self.acquire()
+
+
+# --------------------------------------------------------------------------------------
+# Queue
+
+
+class TracedQueue(queues.Queue):
+    """multiprocessing.Queue that counts puts and gets (depth never relies on qsize())."""
+
+    def __init__(self, maxsize: int = 0, *, ctx, mptui_id: int) -> None:
+        self._set_codes(mptui_id)
+        super().__init__(maxsize, ctx=ctx)
+
+    def _set_codes(self, oid: int) -> None:
+        self._mptui_id = oid
+        self._code_put = _codes(ev.RK_QUEUE_PUT, oid)
+        self._code_get = _codes(ev.RK_QUEUE_GET, oid)
+
+    def __getstate__(self):
+        return (*super().__getstate__(), self._mptui_id)
+
+    def __setstate__(self, state) -> None:
+        self._set_codes(state[-1])
+        super().__setstate__(state[:-1])
+
+    def put(self, obj, block: bool = True, timeout: float | None = None) -> None:
+        super().put(obj, block, timeout)  # Full or closed: raises, nothing recorded
+        emit(self._code_put, monotonic_ns(), 0)
+
+    def get(self, block: bool = True, timeout: float | None = None):
+        obj = super().get(block, timeout)
+        emit(self._code_get, monotonic_ns(), 0)
+        return obj
+
+
+# --------------------------------------------------------------------------------------
+# Pipe
+
+
+class TracedConnection(connection.Connection):
+    """One end of a traced Pipe: counts messages and payload bytes each way."""
+
+    def _trace(self, oid: int, end: int) -> TracedConnection:
+        self._mptui_id, self._mptui_end = oid, end
+        self._code_send = _codes(ev.RK_PIPE_SEND, oid, end)
+        self._code_recv = _codes(ev.RK_PIPE_RECV, oid, end)
+        return self
+
+    def _send_bytes(self, buf) -> None:
+        super()._send_bytes(buf)
+        emit(self._code_send, monotonic_ns(), len(buf))
+
+    def _recv_bytes(self, maxsize=None):
+        buf = super()._recv_bytes(maxsize)
+        if buf is not None:
+            emit(self._code_recv, monotonic_ns(), buf.getbuffer().nbytes)
+        return buf
+
+
+def _rebuild_traced_connection(df, readable, writable, oid, end):
+    return TracedConnection(df.detach(), readable, writable)._trace(oid, end)
+
+
+def _reduce_traced_connection(conn):
+    # Mirrors multiprocessing.connection.reduce_connection, keeping the trace.
+    df = reduction.DupFd(conn.fileno())
+    return _rebuild_traced_connection, (
+        df, conn.readable, conn.writable, conn._mptui_id, conn._mptui_end,
+    )  # fmt: skip
+
+
+reduction.register(TracedConnection, _reduce_traced_connection)
+
+
+def traced_pipe(duplex: bool, label: str) -> tuple[TracedConnection, TracedConnection]:
+    """Like ``multiprocessing.Pipe(duplex)``; end 0 and end 1 are the two returned objects."""
+    first, second = connection.Pipe(duplex)
+    oid = declare("Pipe", label, duplex=duplex)
+    for end, conn in enumerate((first, second)):
+        conn.__class__ = TracedConnection  # same fields; only the methods differ
+        conn._trace(oid, end)
+    return first, second

@@ -1,0 +1,1 @@
+"""The mptui side of observation: sessions, the collector, the Store. No Textual here."""

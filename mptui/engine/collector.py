@@ -1,0 +1,419 @@
+"""The collector: ONE thread, one persistent selector over every channel of a run.
+
+It accepts the connections the agents open (a message channel and two output streams per
+process), reads them, polls every process's ring, reaps ended processes, samples CPU and
+memory about once a second, and folds everything into the Store in batches. Listeners
+(the headless printer) get every batch too, in order, so they miss nothing even when the
+Store's log ring has moved on.
+
+It never touches the UI: the UI reads the Store on its own clock.
+"""
+
+from __future__ import annotations
+
+import mmap
+import os
+import selectors
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterable
+
+from mptui import events as ev
+from mptui.engine.metrics import MetricsSampler
+from mptui.engine.process_group import ProcessGroup, reap_pid
+from mptui.engine.store import Store
+
+Listener = Callable[[list[dict]], None]
+
+POLL_SECONDS = 0.02  # rings are polled at least this often: events show within ~20 ms
+TICK_SECONDS = 1.0
+MAX_LINE_BYTES = 64 * 1024  # a longer "line" is delivered in pieces, never held forever
+READS_PER_ROUND = 16  # per stream per round: a flooding process cannot starve the others
+
+
+class _Unidentified:
+    """A connection whose header line has not arrived yet."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock, self.data = sock, b""
+
+
+class _Stream:
+    """An output stream (stdout or stderr) of one process; also the runner's own pipes."""
+
+    def __init__(self, pid: int, stream: str, fd: int, owner: object) -> None:
+        self.pid, self.stream, self.fd, self.owner, self.pending = pid, stream, fd, owner, b""
+
+
+class _Channel:
+    """The message channel of one process."""
+
+    def __init__(self, pid: int, sock: socket.socket) -> None:
+        self.pid, self.sock, self.pending = pid, sock, b""
+
+
+class _RingReader:
+    """Reads the records a process appends to its ring (see mptui.events)."""
+
+    def __init__(self, pid: int, path: str) -> None:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            self._map = mmap.mmap(fd, ev.RING_BYTES, prot=mmap.PROT_READ)
+        finally:
+            os.close(fd)
+        self.pid, self.path = pid, path
+        self._words = memoryview(self._map).cast("q")
+        self.tail = 0
+
+    def drain(self, out: list[dict]) -> int:
+        """Append new records as events to ``out``; return how many were overwritten."""
+        words, tail, dropped, pid = self._words, self.tail, 0, self.pid
+        for _ in range(ev.RING_CAPACITY):
+            base = (tail & ev.RING_MASK) * ev.RING_RECORD_WORDS
+            seq = words[base]
+            if seq <= tail:
+                break  # not written yet
+            if seq > tail + 1:
+                # The writer lapped us: this slot holds a newer record. Resume from it.
+                dropped += seq - 1 - tail
+                tail = seq - 1
+            code, t, value = words[base + 1], words[base + 2], words[base + 3]
+            if words[base] != seq:
+                continue  # overwritten while we read it; the next round sees the newer one
+            out.append(ev.ring_event(pid, code, t, value))
+            tail += 1
+        self.tail = tail
+        return dropped
+
+    def close(self) -> None:
+        self._words.release()
+        self._map.close()
+
+
+class Collector:
+    """Drains one run into a Store; see the module docstring."""
+
+    def __init__(
+        self,
+        store: Store,
+        listener: socket.socket,
+        secret: str,
+        session_dir: str,
+        group: ProcessGroup,
+        runner_pid: int,
+        *,
+        listeners: Iterable[Listener] = (),
+        initial_events: Iterable[dict] = (),
+        on_runner_exit: Callable[[int], None] | None = None,
+    ) -> None:
+        self.store = store
+        self._listener = listener
+        self._secret = secret
+        self._dir = os.path.realpath(session_dir)
+        self.group = group
+        self.runner_pid = runner_pid
+        self._listeners = list(listeners)
+        self._pending_events = list(initial_events)
+        self._on_runner_exit = on_runner_exit
+        self._selector = selectors.DefaultSelector()
+        self._selector.register(listener, selectors.EVENT_READ, None)
+        self._channels: dict[int, _Channel] = {}  # pid -> open message channel
+        self._streams: set[_Stream] = set()
+        self._rings: dict[int, _RingReader] = {}
+        self._ended: dict[int, int | None] = {}  # pid -> exit code, for processes gone
+        self._known: set[int] = set()
+        self._runner_code: int | None = None
+        self._codes_deadline: float | None = None
+        self._metrics = MetricsSampler()
+        self._stop = threading.Event()
+        self.finished = threading.Event()
+        """Set once the runner has ended and every channel and stream has closed."""
+        self._thread = threading.Thread(target=self._run, name="mptui-collector", daemon=True)
+
+    # ------------------------------------------------------------------ control
+
+    def add_pipe(self, pipe, pid: int, stream: str) -> None:
+        """Read an extra output pipe (a file object; the collector closes it at EOF): the
+        runner's own stdout and stderr, for output written before its agent ran."""
+        fd = pipe.fileno()
+        os.set_blocking(fd, False)
+        entry = _Stream(pid, stream, fd, pipe)
+        self._streams.add(entry)
+        self._selector.register(fd, selectors.EVENT_READ, entry)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 2.0) -> None:
+        """Stop the thread (after one last drain) and release everything it holds."""
+        self._stop.set()
+        if self._thread.is_alive() and threading.current_thread() is not self._thread:
+            self._thread.join(timeout)
+
+    @property
+    def runner_code(self) -> int | None:
+        return self._runner_code
+
+    @property
+    def live_pids(self) -> set[int]:
+        return self._known - set(self._ended)
+
+    # ------------------------------------------------------------------ the loop
+
+    def _run(self) -> None:
+        next_tick = time.monotonic() + TICK_SECONDS
+        try:
+            while not self._stop.is_set():
+                batch, self._pending_events = self._pending_events, []
+                self._round(batch, POLL_SECONDS)
+                now = time.monotonic()
+                if now >= next_tick:
+                    next_tick = now + TICK_SECONDS
+                    t = time.monotonic_ns()
+                    batch.append({"kind": ev.TICK, "t": t})
+                    self._reap(batch, thorough=True)
+                    samples = self._metrics.sample(self.live_pids)
+                    if samples:
+                        batch.append({"kind": ev.METRICS, "t": t, "samples": samples})
+                self._publish(batch)
+                if self._is_finished():
+                    self.finished.set()
+                    break
+            # A last look, so nothing already written is left unread.
+            batch = []
+            self._round(batch, 0)
+            self._publish(batch)
+        finally:
+            self._close_all()
+            self.finished.set()
+
+    def _round(self, batch: list[dict], timeout: float) -> None:
+        ready = self._selector.select(timeout)
+        # Message channels first: a process's 'started' (its name) is read before the
+        # lines it printed after it, so the lines are tagged with the name.
+        ready.sort(key=lambda item: 0 if isinstance(item[0].data, _Channel) else 1)
+        for key, _mask in ready:
+            data = key.data
+            if data is None:
+                self._accept()
+            elif isinstance(data, _Channel):
+                self._read_channel(data, batch)
+            elif isinstance(data, _Stream):
+                self._read_stream(data, batch)
+            else:
+                self._identify(data, batch)
+        ring_events: list[dict] = []
+        for reader in list(self._rings.values()):
+            dropped = reader.drain(ring_events)
+            if dropped:
+                batch.append({"kind": ev.DROPPED, "pid": reader.pid, "count": dropped})
+        # Each ring is in order; across processes, order by time (a release in one process
+        # before the acquire in another).
+        ring_events.sort(key=lambda e: e["t"])
+        batch.extend(ring_events)
+        self._reap(batch)
+
+    def _publish(self, batch: list[dict]) -> None:
+        if not batch:
+            return
+        self.store.apply_many(batch)
+        for listener in self._listeners:
+            listener(batch)
+
+    # ------------------------------------------------------------------ connections
+
+    def _accept(self) -> None:
+        try:
+            sock, _ = self._listener.accept()
+        except (BlockingIOError, InterruptedError):
+            return
+        sock.setblocking(False)
+        self._selector.register(sock, selectors.EVENT_READ, _Unidentified(sock))
+
+    def _identify(self, conn: _Unidentified, batch: list[dict]) -> None:
+        try:
+            chunk = conn.sock.recv(4096)
+        except BlockingIOError:
+            return
+        except OSError:
+            chunk = b""
+        conn.data += chunk
+        header, newline, rest = conn.data.partition(b"\n")
+        if not newline:
+            if not chunk or len(conn.data) > 512:
+                self._selector.unregister(conn.sock)
+                conn.sock.close()  # not one of ours (wrong secret or garbage)
+            return
+        self._selector.unregister(conn.sock)
+        identity = ev.decode_header(header, self._secret)
+        if identity is None:
+            conn.sock.close()
+            return
+        pid, stream = identity
+        self._known.add(pid)
+        if stream == ev.STREAM_EVENTS:
+            channel = _Channel(pid, conn.sock)
+            old = self._channels.get(pid)
+            if old is not None:  # pid reused, or exec: the old channel is finished
+                self._close_channel(old, batch)
+            self._channels[pid] = channel
+            self._ended.pop(pid, None)
+            self._selector.register(conn.sock, selectors.EVENT_READ, channel)
+            if rest:
+                self._feed_channel(channel, rest, batch)
+        else:
+            entry = _Stream(pid, stream, conn.sock.fileno(), conn.sock)
+            self._streams.add(entry)
+            self._selector.register(conn.sock, selectors.EVENT_READ, entry)
+            if rest:
+                self._feed_stream(entry, rest, batch)
+
+    def _read_channel(self, channel: _Channel, batch: list[dict]) -> None:
+        try:
+            chunk = channel.sock.recv(65536)
+        except BlockingIOError:
+            return
+        except OSError:
+            chunk = b""
+        if chunk:
+            self._feed_channel(channel, chunk, batch)
+        else:
+            self._close_channel(channel, batch)
+
+    def _feed_channel(self, channel: _Channel, chunk: bytes, batch: list[dict]) -> None:
+        *lines, channel.pending = (channel.pending + chunk).split(b"\n")
+        for line in lines:
+            event = ev.decode_message(line)
+            if event is None:
+                batch.append({"kind": "bad_message", "pid": channel.pid})
+                continue
+            # The connection says who sent it; a message cannot speak for another pid.
+            event["pid"] = channel.pid
+            event.setdefault("t", time.monotonic_ns())
+            kind = event["kind"]
+            if kind == ev.RING:
+                self._open_ring(channel.pid, event.get("path"))
+            elif kind == ev.REAPED and isinstance(event.get("child"), int):
+                self._ended[event["child"]] = event.get("code")
+            batch.append(event)
+
+    def _close_channel(self, channel: _Channel, batch: list[dict]) -> None:
+        self._selector.unregister(channel.sock)
+        channel.sock.close()
+        if self._channels.get(channel.pid) is channel:
+            del self._channels[channel.pid]
+        reader = self._rings.pop(channel.pid, None)
+        if reader is not None:  # the process is gone: read what it left, then forget it
+            ring_events: list[dict] = []
+            reader.drain(ring_events)
+            batch.extend(ring_events)
+            reader.close()
+            try:
+                os.unlink(reader.path)
+            except OSError:
+                pass
+        self._ended.setdefault(channel.pid, None)
+        batch.append({"kind": ev.GONE, "pid": channel.pid, "t": time.monotonic_ns()})
+
+    def _open_ring(self, pid: int, path: object) -> None:
+        if not isinstance(path, str):
+            return
+        real = os.path.realpath(path)
+        if os.path.dirname(real) != self._dir:
+            return  # only rings inside this session's private directory
+        old = self._rings.pop(pid, None)
+        if old is not None:
+            old.close()
+        try:
+            self._rings[pid] = _RingReader(pid, real)
+        except (OSError, ValueError):
+            pass
+
+    def _read_stream(self, entry: _Stream, batch: list[dict]) -> None:
+        for _ in range(READS_PER_ROUND):
+            try:
+                chunk = os.read(entry.fd, 65536)
+            except BlockingIOError:
+                return
+            except OSError:
+                chunk = b""
+            if not chunk:
+                self._close_stream(entry, batch)
+                return
+            self._feed_stream(entry, chunk, batch)
+            if len(chunk) < 65536:
+                return
+
+    def _feed_stream(self, entry: _Stream, chunk: bytes, batch: list[dict]) -> None:
+        *lines, rest = (entry.pending + chunk).split(b"\n")
+        while len(rest) > MAX_LINE_BYTES:
+            lines.append(rest[:MAX_LINE_BYTES])
+            rest = rest[MAX_LINE_BYTES:]
+        entry.pending = rest
+        if not lines:
+            return
+        t, pid, stream = time.monotonic_ns(), entry.pid, entry.stream
+        for line in lines:
+            text = line.decode("utf-8", "replace")
+            if text.endswith("\r"):
+                text = text[:-1]
+            batch.append({"kind": ev.LINE, "pid": pid, "stream": stream, "text": text, "t": t})
+
+    def _close_stream(self, entry: _Stream, batch: list[dict]) -> None:
+        self._selector.unregister(entry.fd)
+        entry.owner.close()
+        self._streams.discard(entry)
+        if entry.pending:
+            text = entry.pending.decode("utf-8", "replace")
+            batch.append(
+                {"kind": ev.LINE, "pid": entry.pid, "stream": entry.stream, "text": text,
+                 "t": time.monotonic_ns(), "partial": True}
+            )  # fmt: skip
+            entry.pending = b""
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def _reap(self, batch: list[dict], thorough: bool = False) -> None:
+        me = os.getpid()
+        reaped = self.group.reap()
+        if thorough:  # about once a second: orphans adopted from outside the group
+            for pid in [p for p, code in self._ended.items() if code is None]:
+                code = reap_pid(pid)
+                if code is not None:
+                    reaped.append((pid, code))
+        for pid, code in reaped:
+            self._ended[pid] = code
+            t = time.monotonic_ns()
+            batch.append({"kind": ev.REAPED, "pid": me, "child": pid, "code": code, "t": t})
+            if pid == self.runner_pid:
+                self._runner_code = code
+                batch.append({"kind": ev.RUN_ENDED, "t": t, "code": code})
+                if self._on_runner_exit is not None:
+                    self._on_runner_exit(code)
+
+    def _is_finished(self) -> bool:
+        if self._runner_code is None or self._channels or self._streams:
+            return False
+        # A process's channel closes a moment before it can be reaped: give the exit codes
+        # of the last ones (e.g. the resource tracker, adopted by us) a moment to arrive.
+        if any(code is None for code in self._ended.values()):
+            if self._codes_deadline is None:
+                self._codes_deadline = time.monotonic() + 1.0
+            if time.monotonic() < self._codes_deadline:
+                return False
+        return True
+
+    def _close_all(self) -> None:
+        for key in list(self._selector.get_map().values()):
+            data = key.data
+            owner = getattr(data, "sock", None) or getattr(data, "owner", None)
+            try:
+                if owner is not None:
+                    owner.close()
+            except OSError:
+                pass
+        self._selector.close()
+        for reader in self._rings.values():
+            reader.close()
+        self._rings.clear()

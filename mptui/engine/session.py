@@ -1,0 +1,301 @@
+"""A Session runs one observed program and guarantees nothing of it outlives mptui.
+
+``start()`` creates a private directory (0700) with the collector's socket, starts the
+program's main process (the *runner*: ``python SCRIPT ARGS`` with the agent on its path) in
+a session of its own, a *guardian* process, and the collector thread. ``stop()`` ends every
+process of the run. How nothing is left behind, on every way out:
+
+* normal end, ``stop()``, ``close()``: SIGTERM to the runner's process group, SIGKILL after a
+  grace period, every member reaped;
+* mptui killed by SIGTERM, SIGINT or SIGHUP: the front end's signal handler calls ``stop()``;
+* mptui killed by SIGKILL (no handler runs): the runner has PR_SET_PDEATHSIG, and the
+  guardian, which only waits for EOF on a pipe from mptui, kills the whole group when the
+  pipe closes, which the kernel does when mptui dies however it dies.
+
+Start it from the main thread or another long-lived thread: the parent-death signal fires
+when the thread that started the runner exits.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mptui import events as ev
+from mptui.engine.collector import Collector, Listener
+from mptui.engine.process_group import ProcessGroup, become_child_subreaper
+from mptui.engine.store import Store
+
+START_METHODS = ("fork", "spawn", "forkserver")
+AGENT_BOOTSTRAP = Path(__file__).resolve().parent.parent / "agent" / "bootstrap"
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+
+# The guardian: stdlib only, run with -I so nothing of the observed program's environment
+# (or of mptui's) is imported into it.
+GUARDIAN_CODE = """
+import os, signal, sys, time
+pgid = int(sys.argv[1])
+for sig in (signal.SIGINT, signal.SIGHUP, signal.SIGTERM):
+    signal.signal(sig, signal.SIG_IGN)
+while os.read(0, 4096):
+    pass
+def signal_group(sig):
+    try:
+        os.killpg(pgid, sig)
+        return True
+    except ProcessLookupError:
+        return False
+if signal_group(signal.SIGTERM):
+    deadline = time.monotonic() + 0.5
+    while time.monotonic() < deadline and signal_group(0):
+        time.sleep(0.02)
+    signal_group(signal.SIGKILL)
+"""
+
+
+@dataclass(frozen=True)
+class Program:
+    """What to run: a script and its arguments, with how it should be shown."""
+
+    title: str
+    argv: tuple[str, ...]
+    """The script's path and its arguments, as ``python`` would get them."""
+    source_path: Path
+    start_method: str | None = None
+    """fork, spawn or forkserver as the program's default; None keeps Python's."""
+    params: Mapping[str, object] = field(default_factory=dict)
+    lesson: str | None = None
+
+    @classmethod
+    def from_lesson(
+        cls, lesson, values: Mapping[str, object] | None = None, start_method: str | None = None
+    ) -> Program:
+        values = dict(values or {})
+        shown = {p.name: values.get(p.name, p.default) for p in lesson.params}
+        return cls(
+            lesson.title, tuple(lesson.argv(values)), Path(lesson.path), start_method, shown,
+            lesson.name,
+        )  # fmt: skip
+
+    @classmethod
+    def from_script(cls, path, args: Iterable[str] = (), start_method: str | None = None) -> Program:
+        path = Path(path)
+        return cls(path.name, (str(path), *args), path, start_method)
+
+
+def _private_base_dir() -> str | None:
+    # Rings are memory-mapped files: on tmpfs they never touch a disk.
+    return "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+
+
+class Session:
+    """One run of one program; see the module docstring."""
+
+    def __init__(
+        self,
+        program: Program,
+        store: Store | None = None,
+        *,
+        listeners: Iterable[Listener] = (),
+        linger: float = 3.0,
+    ) -> None:
+        self.program = program
+        self.store = store if store is not None else Store()
+        self.linger = linger
+        """Seconds the rest of the program may run on after its main process ended."""
+        self._listeners = list(listeners)
+        self._dir: str | None = None
+        self._listener: socket.socket | None = None
+        self._runner: subprocess.Popen | None = None
+        self._guardian: subprocess.Popen | None = None
+        self._collector: Collector | None = None
+        self._runner_ended_at: float | None = None
+        self._stopping = threading.Lock()
+        self._closed = False
+
+    # ------------------------------------------------------------------ start
+
+    def start(self) -> None:
+        """Start the program; returns at once while the collector fills the Store."""
+        if self._runner is not None:
+            raise RuntimeError("a Session runs once; make a new one to run again")
+        method = self.program.start_method
+        if method is not None and method not in START_METHODS:
+            raise ValueError(f"unknown start method {method!r}; valid: {', '.join(START_METHODS)}")
+        become_child_subreaper()
+        self._dir = tempfile.mkdtemp(prefix="mptui-", dir=_private_base_dir())  # mode 0700
+        secret = secrets.token_hex(16)
+        path = os.path.join(self._dir, "socket")
+        self._listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self._listener.bind(path)
+        self._listener.listen(1024)
+        self._listener.setblocking(False)
+        pythonpath = self._make_import_dir()
+
+        env = dict(os.environ)
+        env.update({
+            ev.ENV_SOCKET: path,
+            ev.ENV_SECRET: secret,
+            ev.ENV_DIR: self._dir,
+            ev.ENV_MPTUI_PID: str(os.getpid()),
+            "PYTHONPATH": os.pathsep.join(filter(None, [pythonpath, env.get("PYTHONPATH")])),
+        })  # fmt: skip
+        env.pop(ev.ENV_START_METHOD, None)
+        if method:
+            env[ev.ENV_START_METHOD] = method
+        self._runner = subprocess.Popen(
+            [sys.executable, *self.program.argv],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+        pgid = self._runner.pid
+        self._guardian = subprocess.Popen(
+            [sys.executable, "-I", "-c", GUARDIAN_CODE, str(pgid)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        started = {
+            "kind": ev.RUN_STARTED, "t": time.monotonic_ns(), "title": self.program.title,
+            "argv": list(self.program.argv), "start_method": method,
+            "params": {k: str(v) for k, v in self.program.params.items()},
+            "lesson": self.program.lesson, "runner": pgid,
+        }  # fmt: skip
+        self._collector = Collector(
+            self.store, self._listener, secret, self._dir, ProcessGroup(pgid), pgid,
+            listeners=self._listeners, initial_events=[started],
+            on_runner_exit=self._note_runner_exit,
+        )  # fmt: skip
+        self._collector.add_pipe(self._runner.stdout, pgid, ev.STREAM_STDOUT)
+        self._collector.add_pipe(self._runner.stderr, pgid, ev.STREAM_STDERR)
+        self._collector.start()
+
+    def _make_import_dir(self) -> str:
+        """A directory holding only ``sitecustomize`` and ``mptui``, for PYTHONPATH.
+
+        Putting mptui's parent directory on the path instead could shadow the program's own
+        modules (a checkout has tests/, a site-packages would come before the stdlib)."""
+        import_dir = os.path.join(self._dir, "path")
+        os.mkdir(import_dir, 0o700)
+        os.symlink(AGENT_BOOTSTRAP / "sitecustomize.py", os.path.join(import_dir, "sitecustomize.py"))
+        os.symlink(PACKAGE_DIR, os.path.join(import_dir, "mptui"))
+        return import_dir
+
+    def _note_runner_exit(self, code: int) -> None:
+        self._runner_ended_at = time.monotonic()
+        if self._runner is not None:
+            self._runner.returncode = code  # reaped by the collector, not by Popen
+
+    # ------------------------------------------------------------------ state
+
+    @property
+    def collector(self) -> Collector | None:
+        return self._collector
+
+    @property
+    def runner_pid(self) -> int | None:
+        return self._runner.pid if self._runner is not None else None
+
+    @property
+    def running(self) -> bool:
+        return self._collector is not None and not self._collector.finished.is_set()
+
+    @property
+    def exitcode(self) -> int | None:
+        """The runner's exit code once it has ended."""
+        return self._collector.runner_code if self._collector is not None else None
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for the run to end; True once every process has ended.
+
+        Processes still running ``linger`` seconds after the main process ended are stopped,
+        as a shell would leave them running but mptui leaves nothing behind."""
+        if self._collector is None:
+            return True
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not self._collector.finished.wait(0.05):
+            ended = self._runner_ended_at
+            if ended is not None and time.monotonic() - ended > self.linger:
+                self.stop()
+                return True
+            if deadline is not None and time.monotonic() >= deadline:
+                return False
+        return True
+
+    # ------------------------------------------------------------------ control
+
+    def signal_process(self, pid: int, sig: int) -> bool:
+        """Send ``sig`` to one process of this run; False if it is not ours or has ended."""
+        if self._collector is None:
+            return False
+        proc = self.store.snapshot().process(pid)
+        if proc is None or not proc.alive or pid not in self._collector.live_pids:
+            return False
+        try:
+            os.kill(pid, sig)
+        except (ProcessLookupError, PermissionError):
+            return False
+        return True
+
+    def stop(self, grace: float = 1.0) -> None:
+        """End every process of the run: SIGTERM to the group, SIGKILL after ``grace``."""
+        collector = self._collector
+        if collector is None:
+            return
+        with self._stopping:
+            if not collector.finished.is_set() and collector.group.signal(signal.SIGTERM):
+                if not collector.finished.wait(grace):
+                    collector.group.signal(signal.SIGKILL)
+                    for pid in collector.live_pids:  # any that left the group
+                        try:
+                            os.kill(pid, signal.SIGKILL)
+                        except OSError:
+                            pass
+                    collector.finished.wait(2.0)
+
+    def close(self) -> None:
+        """Stop the run and free everything (thread, sockets, directory). Idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        self.stop()
+        if self._collector is not None:
+            self._collector.stop()
+        if self._listener is not None:
+            self._listener.close()
+        if self._guardian is not None:
+            self._guardian.stdin.close()  # EOF: the group is empty, so it just exits
+            try:
+                self._guardian.wait(2.0)
+            except subprocess.TimeoutExpired:
+                self._guardian.kill()
+                self._guardian.wait()
+        if self._runner is not None and self._runner.returncode is None:
+            try:  # not reaped by the collector (it was stopped first): do it here
+                self._runner.wait(1.0)
+            except subprocess.TimeoutExpired:
+                self._runner.kill()
+                self._runner.wait()
+        if self._dir is not None:
+            shutil.rmtree(self._dir, ignore_errors=True)
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -1,0 +1,622 @@
+"""The Store: a pure, bounded fold of events into what the dashboard shows.
+
+The collector thread calls :meth:`Store.apply_many`; the UI (or the headless printer)
+reads :meth:`Store.snapshot` and :meth:`Store.log_since` on its own clock. Every read
+returns immutable values, built under a short lock, so a reader never sees a half-applied
+batch and never copies the whole log: ``log_since(cursor)`` returns only the lines after a
+cursor.
+
+The fold uses only the times carried by the events (``t``, from ``time.monotonic_ns()`` in
+the process that made them); it never reads a clock itself, so the same events always give
+the same snapshot.
+
+Everything kept is bounded: the log is a ring (10,000 lines by default), duration samples
+per lock and depth history per queue are short deques. Totals are plain counters, so a
+line that scrolled out of the ring still counts in ``lines_total`` and in the process's
+``lines``, and ring overruns in the agent show up as ``events_dropped``.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from mptui import events as ev
+
+DEFAULT_LOG_CAPACITY = 10_000
+DURATION_SAMPLES = 2048  # per lock, for wait/hold percentiles
+DEPTH_HISTORY = 120  # per queue, one sample per tick (about two minutes)
+
+HELPER_NAMES = {
+    "multiprocessing.resource_tracker": "resource_tracker",
+    "multiprocessing.forkserver": "forkserver",
+}
+
+
+# --------------------------------------------------------------------------------------
+# What readers get: frozen views.
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessView:
+    """One process of the observed program."""
+
+    pid: int
+    ppid: int
+    name: str
+    role: str
+    """``runner`` (the program's main process), ``child``, or ``helper``
+    (multiprocessing's resource tracker or fork server)."""
+    start_method: str | None
+    state: str
+    """``starting``, ``running``, ``exited`` or ``killed``."""
+    exitcode: int | None
+    """Exit code; negative -N when killed by signal N; None while running or unknown."""
+    signal: str | None
+    """Signal name (``SIGKILL``) when killed by a signal."""
+    started_ns: int
+    ended_ns: int | None
+    lines: int
+    """Lines of output received from this process (stdout and stderr)."""
+    cpu_percent: float | None
+    rss_bytes: int | None
+    argv: tuple[str, ...]
+
+    @property
+    def alive(self) -> bool:
+        return self.state in ("starting", "running")
+
+
+@dataclass(frozen=True, slots=True)
+class LogLine:
+    """One line of output, tagged with the process that wrote it."""
+
+    seq: int
+    """1-based position among all lines received in this run."""
+    pid: int
+    name: str
+    stream: str
+    """``stdout`` or ``stderr``."""
+    text: str
+    t_ns: int
+    partial: bool = False
+    """True for a last line that ended without a newline (delivered at EOF)."""
+
+
+@dataclass(frozen=True, slots=True)
+class QueueView:
+    """A traced multiprocessing Queue."""
+
+    id: int
+    label: str
+    creator_pid: int
+    maxsize: int
+    puts: int
+    gets: int
+    depth: int
+    """Items put and not yet got (counted, never from ``qsize()``)."""
+    put_rate: float
+    """Puts per second over the last tick interval."""
+    get_rate: float
+    depth_history: tuple[int, ...]
+    """Depth at each tick, oldest first (for a sparkline)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PipeView:
+    """A traced Pipe: two ends, 0 and 1. ``sent[0]`` is messages sent from end 0."""
+
+    id: int
+    label: str
+    creator_pid: int
+    duplex: bool
+    sent: tuple[int, int]
+    sent_bytes: tuple[int, int]
+    received: tuple[int, int]
+    received_bytes: tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class LockView:
+    """A traced Lock or RLock."""
+
+    id: int
+    label: str
+    kind: str
+    creator_pid: int
+    holder: int | None
+    held_since_ns: int | None
+    holder_dead: bool
+    """The holder has exited while holding it: nobody can acquire it any more."""
+    waiters: tuple[tuple[int, int], ...]
+    """``(pid, waiting_since_ns)`` of processes blocked in acquire."""
+    acquisitions: int
+    contended: int
+    """Acquisitions that had to block first."""
+    timeouts: int
+    wait_total_ns: int
+    wait_max_ns: int
+    hold_total_ns: int
+    hold_max_ns: int
+    wait_p50_ns: int | None
+    wait_p95_ns: int | None
+    hold_p50_ns: int | None
+    hold_p95_ns: int | None
+
+    @property
+    def contended_percent(self) -> float:
+        return 100.0 * self.contended / self.acquisitions if self.acquisitions else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class RunView:
+    """The run as a whole."""
+
+    state: str
+    """``idle`` (nothing started), ``running`` or ``ended``."""
+    title: str
+    argv: tuple[str, ...]
+    start_method: str | None
+    params: tuple[tuple[str, str], ...]
+    started_ns: int | None
+    ended_ns: int | None
+    exitcode: int | None
+    """The runner's (main process's) exit code."""
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """Everything the Store knows at one instant."""
+
+    version: int
+    """Grows with every applied batch that changed something; equal versions, equal data."""
+    run: RunView
+    processes: tuple[ProcessView, ...]
+    queues: tuple[QueueView, ...]
+    pipes: tuple[PipeView, ...]
+    locks: tuple[LockView, ...]
+    lines_total: int
+    lines_retained: int
+    events_dropped: int
+    bad_messages: int
+
+    def process(self, pid: int) -> ProcessView | None:
+        for proc in self.processes:
+            if proc.pid == pid:
+                return proc
+        return None
+
+    @property
+    def failed(self) -> tuple[ProcessView, ...]:
+        """Processes that ended with a non-zero exit code or a signal."""
+        return tuple(p for p in self.processes if p.exitcode not in (None, 0))
+
+
+@dataclass(frozen=True, slots=True)
+class LogDelta:
+    """Lines after a cursor; ``skipped`` counts lines that left the ring before being read."""
+
+    lines: tuple[LogLine, ...]
+    cursor: int
+    skipped: int
+
+
+# --------------------------------------------------------------------------------------
+# Mutable state inside the Store.
+
+
+@dataclass(slots=True)
+class _Process:
+    pid: int
+    ppid: int = 0
+    name: str = ""
+    role: str = "child"
+    start_method: str | None = None
+    state: str = "starting"
+    exitcode: int | None = None
+    code_from_parent: bool = False
+    started_ns: int = 0
+    ended_ns: int | None = None
+    lines: int = 0
+    cpu_percent: float | None = None
+    rss_bytes: int | None = None
+    argv: tuple[str, ...] = ()
+
+    def view(self) -> ProcessView:
+        sig = None
+        if self.exitcode is not None and self.exitcode < 0:
+            try:
+                sig = signal.Signals(-self.exitcode).name
+            except ValueError:
+                sig = f"signal {-self.exitcode}"
+        return ProcessView(
+            self.pid, self.ppid, self.name or f"pid {self.pid}", self.role, self.start_method,
+            self.state, self.exitcode, sig, self.started_ns, self.ended_ns, self.lines,
+            self.cpu_percent, self.rss_bytes, self.argv,
+        )  # fmt: skip
+
+
+@dataclass(slots=True)
+class _Queue:
+    id: int
+    label: str = ""
+    creator_pid: int = 0
+    maxsize: int = 0
+    puts: int = 0
+    gets: int = 0
+    puts_at_tick: int = 0
+    gets_at_tick: int = 0
+    tick_ns: int | None = None
+    put_rate: float = 0.0
+    get_rate: float = 0.0
+    depth_history: deque = field(default_factory=lambda: deque(maxlen=DEPTH_HISTORY))
+
+    def view(self) -> QueueView:
+        return QueueView(
+            self.id, self.label or f"Queue {self.id:x}", self.creator_pid, self.maxsize,
+            self.puts, self.gets, max(0, self.puts - self.gets), self.put_rate, self.get_rate,
+            tuple(self.depth_history),
+        )  # fmt: skip
+
+
+@dataclass(slots=True)
+class _Pipe:
+    id: int
+    label: str = ""
+    creator_pid: int = 0
+    duplex: bool = True
+    sent: list = field(default_factory=lambda: [0, 0])
+    sent_bytes: list = field(default_factory=lambda: [0, 0])
+    received: list = field(default_factory=lambda: [0, 0])
+    received_bytes: list = field(default_factory=lambda: [0, 0])
+
+    def view(self) -> PipeView:
+        return PipeView(
+            self.id, self.label or f"Pipe {self.id:x}", self.creator_pid, self.duplex,
+            tuple(self.sent), tuple(self.sent_bytes), tuple(self.received),
+            tuple(self.received_bytes),
+        )  # fmt: skip
+
+
+def _percentile(sorted_values: list[int], fraction: float) -> int | None:
+    if not sorted_values:
+        return None
+    index = min(len(sorted_values) - 1, int(fraction * len(sorted_values)))
+    return sorted_values[index]
+
+
+@dataclass(slots=True)
+class _Lock:
+    id: int
+    label: str = ""
+    kind: str = "Lock"
+    creator_pid: int = 0
+    holder: int | None = None
+    held_since_ns: int | None = None
+    waiters: dict = field(default_factory=dict)  # pid -> since_ns
+    acquisitions: int = 0
+    contended: int = 0
+    timeouts: int = 0
+    wait_total_ns: int = 0
+    wait_max_ns: int = 0
+    hold_total_ns: int = 0
+    hold_max_ns: int = 0
+    waits: deque = field(default_factory=lambda: deque(maxlen=DURATION_SAMPLES))
+    holds: deque = field(default_factory=lambda: deque(maxlen=DURATION_SAMPLES))
+
+    def view(self, dead_pids: set[int]) -> LockView:
+        waits = sorted(self.waits)
+        holds = sorted(self.holds)
+        return LockView(
+            self.id, self.label or f"{self.kind} {self.id:x}", self.kind, self.creator_pid,
+            self.holder, self.held_since_ns, self.holder is not None and self.holder in dead_pids,
+            tuple(sorted(self.waiters.items(), key=lambda item: item[1])),
+            self.acquisitions, self.contended, self.timeouts, self.wait_total_ns,
+            self.wait_max_ns, self.hold_total_ns, self.hold_max_ns,
+            _percentile(waits, 0.50), _percentile(waits, 0.95),
+            _percentile(holds, 0.50), _percentile(holds, 0.95),
+        )  # fmt: skip
+
+
+# --------------------------------------------------------------------------------------
+
+
+class Store:
+    """A pure fold of events into a :class:`Snapshot`; safe to read from another thread."""
+
+    def __init__(self, log_capacity: int = DEFAULT_LOG_CAPACITY) -> None:
+        self._mutex = threading.Lock()
+        self._log: deque[LogLine] = deque(maxlen=log_capacity)
+        self._lines_total = 0
+        self._processes: dict[int, _Process] = {}
+        self._queues: dict[int, _Queue] = {}
+        self._pipes: dict[int, _Pipe] = {}
+        self._locks: dict[int, _Lock] = {}
+        self._events_dropped = 0
+        self._bad_messages = 0
+        self._run = RunView("idle", "", (), None, (), None, None, None)
+        self._version = 0
+        self._cached: Snapshot | None = None
+
+    # ---------------------------------------------------------------- writing
+
+    def apply(self, event: dict) -> None:
+        """Fold one event."""
+        self.apply_many((event,))
+
+    def apply_many(self, batch: Iterable[dict]) -> None:
+        """Fold a batch of events under one lock acquisition."""
+        with self._mutex:
+            changed = False
+            for event in batch:
+                handler = self._HANDLERS.get(event.get("kind"))
+                if handler is None:
+                    self._bad_messages += 1
+                else:
+                    try:
+                        handler(self, event)
+                    except (KeyError, TypeError, ValueError):
+                        # A malformed event from an observed process is counted, never fatal.
+                        self._bad_messages += 1
+                changed = True
+            if changed:
+                self._version += 1
+                self._cached = None
+
+    # ---------------------------------------------------------------- reading
+
+    def snapshot(self) -> Snapshot:
+        """The current state as immutable values; cheap when nothing changed."""
+        with self._mutex:
+            if self._cached is None:
+                dead = {p.pid for p in self._processes.values() if p.state in ("exited", "killed")}
+                self._cached = Snapshot(
+                    version=self._version,
+                    run=self._run,
+                    processes=tuple(p.view() for p in self._processes.values()),
+                    queues=tuple(q.view() for q in self._queues.values()),
+                    pipes=tuple(p.view() for p in self._pipes.values()),
+                    locks=tuple(lock.view(dead) for lock in self._locks.values()),
+                    lines_total=self._lines_total,
+                    lines_retained=len(self._log),
+                    events_dropped=self._events_dropped,
+                    bad_messages=self._bad_messages,
+                )
+            return self._cached
+
+    def log_since(self, cursor: int = 0, limit: int | None = None) -> LogDelta:
+        """Lines with ``seq > cursor`` still in the ring, oldest first (at most ``limit``,
+        the newest ones). ``skipped`` counts lines after the cursor no longer retained."""
+        with self._mutex:
+            newer: list[LogLine] = []
+            for line in reversed(self._log):
+                if line.seq <= cursor:
+                    break
+                newer.append(line)
+            newer.reverse()
+            first_seq = newer[0].seq if newer else self._lines_total + 1
+            skipped = max(0, first_seq - cursor - 1)
+            if limit is not None and len(newer) > limit:
+                skipped += len(newer) - limit
+                newer = newer[-limit:]
+            return LogDelta(tuple(newer), self._lines_total, skipped)
+
+    def name_of(self, pid: int) -> str:
+        """The process's display name, without building a snapshot (for per-line output)."""
+        with self._mutex:
+            proc = self._processes.get(pid)
+            return (proc.name if proc is not None else "") or f"pid {pid}"
+
+    # ---------------------------------------------------------------- handlers
+
+    def _process(self, pid: int) -> _Process:
+        proc = self._processes.get(pid)
+        if proc is None:
+            proc = self._processes[pid] = _Process(pid)
+        return proc
+
+    def _on_run_started(self, e: dict) -> None:
+        params = tuple((str(k), str(v)) for k, v in (e.get("params") or {}).items())
+        self._run = RunView(
+            "running", e.get("title", ""), tuple(e.get("argv", ())), e.get("start_method"),
+            params, e["t"], None, None,
+        )  # fmt: skip
+
+    def _on_run_ended(self, e: dict) -> None:
+        r = self._run
+        self._run = RunView(
+            "ended", r.title, r.argv, r.start_method, r.params, r.started_ns, e["t"], e.get("code")
+        )
+
+    def _on_hello(self, e: dict) -> None:
+        proc = self._process(e["pid"])
+        proc.ppid = e.get("ppid", 0)
+        proc.argv = tuple(e.get("argv") or ())
+        proc.started_ns = e.get("t", proc.started_ns)
+        # A fork child inherits its parent's command line: only an exec'd process is
+        # what its command line says.
+        cmdline = e.get("cmdline", "") if e.get("how", "exec") == "exec" else ""
+        for marker, name in HELPER_NAMES.items():
+            if marker in cmdline:
+                proc.role, proc.name = "helper", proc.name or name
+                proc.state = "running" if proc.state == "starting" else proc.state
+                return
+        if e.get("runner"):
+            proc.role = "runner"
+            proc.name = proc.name or "MainProcess"
+            proc.state = "running" if proc.state == "starting" else proc.state
+        elif "multiprocessing.spawn" in cmdline:
+            pass  # a spawn child: 'starting' (importing) until run() begins and names it
+        elif proc.state == "starting":
+            proc.state = "running"  # fork children, subprocess pythons
+
+    def _on_started(self, e: dict) -> None:
+        proc = self._process(e["pid"])
+        proc.name = e.get("name") or proc.name
+        proc.start_method = e.get("start_method") or proc.start_method
+        if proc.state == "starting":
+            proc.state = "running"
+
+    def _set_exit(self, proc: _Process, code: int | None, t: int | None) -> None:
+        if code is not None:
+            proc.exitcode = code
+            proc.state = "killed" if code < 0 else "exited"
+        elif proc.state in ("starting", "running"):
+            proc.state = "exited"
+        if proc.ended_ns is None and t is not None:
+            proc.ended_ns = t
+
+    def _on_exited(self, e: dict) -> None:
+        proc = self._process(e["pid"])
+        if not proc.code_from_parent:  # the parent's view (waitpid) is the truth
+            proc.exitcode = e.get("code")
+        # The process is still tearing down; it counts as ended when its channel closes.
+
+    def _on_reaped(self, e: dict) -> None:
+        proc = self._process(e["child"])
+        proc.code_from_parent = True
+        self._set_exit(proc, e.get("code"), e.get("t"))
+
+    def _on_gone(self, e: dict) -> None:
+        proc = self._process(e["pid"])
+        self._set_exit(proc, proc.exitcode, e.get("t"))
+
+    def _on_line(self, e: dict) -> None:
+        pid = e["pid"]
+        proc = self._process(pid)
+        proc.lines += 1
+        self._lines_total += 1
+        self._log.append(
+            LogLine(
+                self._lines_total, pid, proc.name or f"pid {pid}", e.get("stream", "stdout"),
+                e["text"], e.get("t", 0), bool(e.get("partial", False)),
+            )  # fmt: skip
+        )
+
+    def _on_metrics(self, e: dict) -> None:
+        for pid, cpu, rss in e["samples"]:
+            proc = self._processes.get(pid)
+            if proc is not None:
+                proc.cpu_percent, proc.rss_bytes = cpu, rss
+
+    def _on_tick(self, e: dict) -> None:
+        t = e["t"]
+        for q in self._queues.values():
+            if q.tick_ns is not None and t > q.tick_ns:
+                seconds = (t - q.tick_ns) / 1e9
+                q.put_rate = (q.puts - q.puts_at_tick) / seconds
+                q.get_rate = (q.gets - q.gets_at_tick) / seconds
+            q.tick_ns, q.puts_at_tick, q.gets_at_tick = t, q.puts, q.gets
+            q.depth_history.append(max(0, q.puts - q.gets))
+
+    def _on_dropped(self, e: dict) -> None:
+        self._events_dropped += int(e["count"])
+
+    def _on_object(self, e: dict) -> None:
+        kind, oid = e["type"], e["id"]
+        label, creator = e.get("label", ""), e.get("pid", 0)
+        if kind in ("Lock", "RLock"):
+            lock = self._locks.setdefault(oid, _Lock(oid))
+            lock.kind, lock.label, lock.creator_pid = kind, label, creator
+        elif kind in ("Queue", "JoinableQueue"):
+            q = self._queues.setdefault(oid, _Queue(oid))
+            q.label, q.creator_pid, q.maxsize = label, creator, int(e.get("maxsize", 0))
+        elif kind == "Pipe":
+            p = self._pipes.setdefault(oid, _Pipe(oid))
+            p.label, p.creator_pid, p.duplex = label, creator, bool(e.get("duplex", True))
+
+    def _lock(self, e: dict) -> _Lock:
+        oid = e["id"]
+        lock = self._locks.get(oid)
+        if lock is None:  # its declaration may arrive after its first use
+            lock = self._locks[oid] = _Lock(oid)
+        return lock
+
+    def _on_lock_wait(self, e: dict) -> None:
+        self._lock(e).waiters[e["pid"]] = e["t"]
+
+    def _on_lock_acquired(self, e: dict) -> None:
+        lock = self._lock(e)
+        pid, wait = e["pid"], int(e.get("wait_ns", 0))
+        blocked = lock.waiters.pop(pid, None) is not None or wait > 0
+        lock.acquisitions += 1
+        lock.holder, lock.held_since_ns = pid, e["t"]
+        if blocked:
+            lock.contended += 1
+            lock.wait_total_ns += wait
+            lock.wait_max_ns = max(lock.wait_max_ns, wait)
+            lock.waits.append(wait)
+
+    def _on_lock_released(self, e: dict) -> None:
+        lock = self._lock(e)
+        hold = int(e.get("hold_ns", -1))
+        if hold >= 0:
+            lock.hold_total_ns += hold
+            lock.hold_max_ns = max(lock.hold_max_ns, hold)
+            lock.holds.append(hold)
+        # Rings of different processes are read one after another, so the next holder's
+        # ACQUIRED can be folded before this RELEASED: only the holder's release frees it.
+        if lock.holder == e["pid"]:
+            lock.holder = lock.held_since_ns = None
+
+    def _on_lock_timeout(self, e: dict) -> None:
+        lock = self._lock(e)
+        lock.waiters.pop(e["pid"], None)
+        lock.timeouts += 1
+
+    def _queue(self, e: dict) -> _Queue:
+        oid = e["id"]
+        q = self._queues.get(oid)
+        if q is None:
+            q = self._queues[oid] = _Queue(oid)
+        return q
+
+    def _on_queue_put(self, e: dict) -> None:
+        self._queue(e).puts += 1
+
+    def _on_queue_get(self, e: dict) -> None:
+        self._queue(e).gets += 1
+
+    def _pipe(self, e: dict) -> _Pipe:
+        oid = e["id"]
+        p = self._pipes.get(oid)
+        if p is None:
+            p = self._pipes[oid] = _Pipe(oid)
+        return p
+
+    def _on_pipe_send(self, e: dict) -> None:
+        p, end = self._pipe(e), e["end"] & 1
+        p.sent[end] += 1
+        p.sent_bytes[end] += e["bytes"]
+
+    def _on_pipe_recv(self, e: dict) -> None:
+        p, end = self._pipe(e), e["end"] & 1
+        p.received[end] += 1
+        p.received_bytes[end] += e["bytes"]
+
+    _HANDLERS = {
+        ev.RUN_STARTED: _on_run_started,
+        ev.RUN_ENDED: _on_run_ended,
+        ev.HELLO: _on_hello,
+        ev.STARTED: _on_started,
+        ev.EXITED: _on_exited,
+        ev.REAPED: _on_reaped,
+        ev.GONE: _on_gone,
+        ev.LINE: _on_line,
+        ev.METRICS: _on_metrics,
+        ev.TICK: _on_tick,
+        ev.DROPPED: _on_dropped,
+        ev.RING: lambda self, e: None,
+        ev.OBJECT: _on_object,
+        ev.LOCK_WAIT: _on_lock_wait,
+        ev.LOCK_ACQUIRED: _on_lock_acquired,
+        ev.LOCK_RELEASED: _on_lock_released,
+        ev.LOCK_TIMEOUT: _on_lock_timeout,
+        ev.QUEUE_PUT: _on_queue_put,
+        ev.QUEUE_GET: _on_queue_get,
+        ev.PIPE_SEND: _on_pipe_send,
+        ev.PIPE_RECV: _on_pipe_recv,
+    }

@@ -1,0 +1,191 @@
+"""The one vocabulary shared by the agent (inside observed processes) and the engine.
+
+Two wires carry events from an observed process to mptui:
+
+* The **message channel**: one AF_UNIX stream connection per process, carrying rare,
+  variable-length events as newline-delimited JSON (hello, started, exited, reaped,
+  object declarations). The agent encodes them with :func:`encode_message`, which needs
+  no ``json`` import (the agent must import fast); the engine decodes them with
+  :func:`decode_message`.
+* The **ring**: one shared-memory file per process holding fixed-size records for the hot
+  path (lock, queue and pipe operations). The writer never blocks and takes no lock; the
+  collector polls it. Layout below.
+
+This module is imported by the agent at interpreter start, so it imports nothing beyond
+the standard library's built-in modules.
+
+Events seen by the Store are plain dicts with a ``kind`` key, so ``--json`` prints them
+as they are.
+"""
+
+from __future__ import annotations
+
+# --------------------------------------------------------------------------------------
+# Environment variables set by the engine for the observed program.
+
+ENV_SOCKET = "MPTUI_SOCKET"
+"""Path of the collector's listening socket; the agent is inert when this is unset."""
+ENV_SECRET = "MPTUI_SECRET"
+"""Random token every connection presents first, so only our processes are accepted."""
+ENV_DIR = "MPTUI_DIR"
+"""The session's private (0700) directory: the socket and the rings live there."""
+ENV_START_METHOD = "MPTUI_START_METHOD"
+"""Start method the runner makes its default (fork, spawn or forkserver); unset: Python's."""
+ENV_MPTUI_PID = "MPTUI_PID"
+"""Pid of the mptui process itself: the process whose parent it is, is the runner."""
+
+# --------------------------------------------------------------------------------------
+# Connection headers: the first line of every connection says what it carries.
+
+STREAM_EVENTS = "events"
+STREAM_STDOUT = "stdout"
+STREAM_STDERR = "stderr"
+STREAMS = (STREAM_EVENTS, STREAM_STDOUT, STREAM_STDERR)
+
+
+def encode_header(secret: str, pid: int, stream: str) -> bytes:
+    """First line of a connection: ``MPTUI1 <secret> <pid> <stream>``."""
+    return f"MPTUI1 {secret} {pid} {stream}\n".encode("ascii")
+
+
+def decode_header(line: bytes, secret: str) -> tuple[int, str] | None:
+    """Return ``(pid, stream)`` for a valid header with the right secret, else None."""
+    try:
+        magic, token, pid, stream = line.decode("ascii").split()
+    except (UnicodeDecodeError, ValueError):
+        return None
+    if magic != "MPTUI1" or token != secret or stream not in STREAMS or not pid.isdigit():
+        return None
+    return int(pid), stream
+
+
+# --------------------------------------------------------------------------------------
+# Message kinds (message channel, JSON).
+
+HELLO = "hello"  # pid, ppid, how ("exec" | "fork"), argv, cmdline
+STARTED = "started"  # pid, name, start_method  (a multiprocessing Process began run())
+EXITED = "exited"  # pid, code  (the process reported its own exit code)
+REAPED = "reaped"  # pid (the parent), child, code  (the parent collected a child's status)
+RING = "ring"  # pid, path  (the process created its ring)
+OBJECT = "object"  # pid, id, type, label, [maxsize]  (a traced primitive was created)
+
+# Kinds made by the engine itself.
+LINE = "line"  # pid, stream, text, t, [partial]
+GONE = "gone"  # pid, t  (the process's message channel closed: it has ended)
+METRICS = "metrics"  # t, samples: [[pid, cpu_percent, rss_bytes], ...]
+TICK = "tick"  # t  (about once a second; the Store samples rates and depths on it)
+DROPPED = "dropped"  # pid, count  (ring records overwritten before they were read)
+RUN_STARTED = "run_started"  # t, title, argv, start_method, params
+RUN_ENDED = "run_ended"  # t, code  (the runner process, the program's main, ended)
+
+# Kinds decoded from ring records.
+LOCK_WAIT = "lock_wait"  # pid, id, t
+LOCK_ACQUIRED = "lock_acquired"  # pid, id, t, wait_ns (0 when it did not block)
+LOCK_RELEASED = "lock_released"  # pid, id, t, hold_ns (-1 when unknown)
+LOCK_TIMEOUT = "lock_timeout"  # pid, id, t, wait_ns (an acquire with a timeout gave up)
+QUEUE_PUT = "queue_put"  # pid, id, t
+QUEUE_GET = "queue_get"  # pid, id, t
+PIPE_SEND = "pipe_send"  # pid, id, end, t, bytes
+PIPE_RECV = "pipe_recv"  # pid, id, end, t, bytes
+
+# --------------------------------------------------------------------------------------
+# The ring: a file of CAPACITY records of RECORD_WORDS signed 64-bit words each:
+#   [seq, code, t_ns, value]
+# seq is the record's 1-based position in the process's stream, written LAST, so a reader
+# that finds seq == expected knows the other words are complete. A reader that finds a
+# larger seq knows the writer lapped it (records dropped). code packs kind and object id:
+#   code = kind << 56 | aux << 48 | object_id      (object_id < 2**48)
+# aux is the pipe end (0 or 1) for pipe records, else 0.
+
+RING_RECORD_WORDS = 4
+RING_CAPACITY = 1 << 15  # records; 1 MiB per process, pages allocated only when touched
+RING_BYTES = RING_CAPACITY * RING_RECORD_WORDS * 8
+RING_MASK = RING_CAPACITY - 1
+
+RK_LOCK_WAIT = 1
+RK_LOCK_ACQUIRED = 2
+RK_LOCK_RELEASED = 3
+RK_LOCK_TIMEOUT = 4
+RK_QUEUE_PUT = 5
+RK_QUEUE_GET = 6
+RK_PIPE_SEND = 7
+RK_PIPE_RECV = 8
+
+RING_KIND_NAMES = {
+    RK_LOCK_WAIT: LOCK_WAIT,
+    RK_LOCK_ACQUIRED: LOCK_ACQUIRED,
+    RK_LOCK_RELEASED: LOCK_RELEASED,
+    RK_LOCK_TIMEOUT: LOCK_TIMEOUT,
+    RK_QUEUE_PUT: QUEUE_PUT,
+    RK_QUEUE_GET: QUEUE_GET,
+    RK_PIPE_SEND: PIPE_SEND,
+    RK_PIPE_RECV: PIPE_RECV,
+}
+
+OBJECT_ID_BITS = 48
+OBJECT_ID_MASK = (1 << OBJECT_ID_BITS) - 1
+
+
+def make_object_id(creator_pid: int, counter: int) -> int:
+    """An id unique within a session: the creating pid and that process's own counter."""
+    return (creator_pid << 20 | (counter & 0xFFFFF)) & OBJECT_ID_MASK
+
+
+def ring_event(pid: int, code: int, t_ns: int, value: int) -> dict:
+    """Decode one ring record of process ``pid`` into an event dict."""
+    kind = RING_KIND_NAMES.get(code >> 56, "unknown")
+    event = {"kind": kind, "pid": pid, "id": code & OBJECT_ID_MASK, "t": t_ns}
+    if kind in (LOCK_ACQUIRED, LOCK_TIMEOUT):
+        event["wait_ns"] = value
+    elif kind == LOCK_RELEASED:
+        event["hold_ns"] = value
+    elif kind in (PIPE_SEND, PIPE_RECV):
+        event["end"] = (code >> 48) & 0xFF
+        event["bytes"] = value
+    return event
+
+
+# --------------------------------------------------------------------------------------
+# JSON without importing json (the agent runs at every interpreter start).
+
+_ESCAPES = {i: f"\\u{i:04x}" for i in range(0x20)}
+_ESCAPES.update({ord('"'): '\\"', ord("\\"): "\\\\", 0x0A: "\\n", 0x0D: "\\r", 0x09: "\\t"})
+
+
+def _json_value(value: object) -> str:
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        # Lone surrogates (from undecodable argv bytes) cannot be encoded; replace them.
+        text = value.encode("utf-8", "replace").decode("utf-8")
+        return '"' + text.translate(_ESCAPES) + '"'
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(_json_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ",".join(_json_value(str(k)) + ":" + _json_value(v) for k, v in value.items()) + "}"
+    return _json_value(str(value))
+
+
+def encode_message(kind: str, **fields: object) -> bytes:
+    """One newline-terminated JSON object: ``{"kind": kind, **fields}``."""
+    fields = {"kind": kind, **fields}
+    return (_json_value(fields) + "\n").encode("utf-8")
+
+
+def decode_message(line: bytes) -> dict | None:
+    """Parse one message line; None when it is not a JSON object with a kind."""
+    import json
+
+    try:
+        event = json.loads(line)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(event, dict) or not isinstance(event.get("kind"), str):
+        return None
+    return event
