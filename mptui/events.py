@@ -168,7 +168,8 @@ def _json_value(value: object) -> str:
     if isinstance(value, (list, tuple)):
         return "[" + ",".join(_json_value(v) for v in value) + "]"
     if isinstance(value, dict):
-        return "{" + ",".join(_json_value(str(k)) + ":" + _json_value(v) for k, v in value.items()) + "}"
+        items = (_json_value(str(k)) + ":" + _json_value(v) for k, v in value.items())
+        return "{" + ",".join(items) + "}"
     return _json_value(str(value))
 
 

@@ -55,9 +55,13 @@ def install() -> None:
             os._exit(1)  # mptui died before the death signal was armed
     channel.connect()
     channel.send(
-        ev.HELLO, ppid=os.getppid(), how="exec", runner=is_runner, cmdline=_cmdline(),
+        ev.HELLO,
+        ppid=os.getppid(),
+        how="exec",
+        runner=is_runner,
+        cmdline=_cmdline(),
         argv=list(sys.argv),
-    )  # fmt: skip
+    )
     capture.capture_streams()
     hooks.install(is_runner, env.get(ev.ENV_START_METHOD) if is_runner else None)
     hooks.report_exit_on_os_exit()

@@ -34,7 +34,9 @@ def capture_streams() -> None:
             try:
                 # Line-buffered: a dashboard shows lines as they are printed, and a
                 # process killed by a signal keeps every complete line it printed.
-                reconfigure(line_buffering=True)
+                # Not write-through (as -u or PYTHONUNBUFFERED would make it): print()
+                # writes text and newline separately, and one write per line is enough.
+                reconfigure(line_buffering=True, write_through=False)
             except (ValueError, OSError):
                 pass
     # A crash (SIGSEGV, SIGFPE, SIGABRT, SIGBUS, SIGILL) dumps the Python stack to fd 2.

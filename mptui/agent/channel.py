@@ -8,10 +8,9 @@ gone, events are dropped (the process is about to be killed anyway).
 
 from __future__ import annotations
 
+import _socket
 import os
 import time
-
-import _socket
 
 from mptui import events as ev
 

@@ -224,8 +224,12 @@ def _reduce_traced_connection(conn):
     # Mirrors multiprocessing.connection.reduce_connection, keeping the trace.
     df = reduction.DupFd(conn.fileno())
     return _rebuild_traced_connection, (
-        df, conn.readable, conn.writable, conn._mptui_id, conn._mptui_end,
-    )  # fmt: skip
+        df,
+        conn.readable,
+        conn.writable,
+        conn._mptui_id,
+        conn._mptui_end,
+    )
 
 
 reduction.register(TracedConnection, _reduce_traced_connection)

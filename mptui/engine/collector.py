@@ -367,9 +367,15 @@ class Collector:
         if entry.pending:
             text = entry.pending.decode("utf-8", "replace")
             batch.append(
-                {"kind": ev.LINE, "pid": entry.pid, "stream": entry.stream, "text": text,
-                 "t": time.monotonic_ns(), "partial": True}
-            )  # fmt: skip
+                {
+                    "kind": ev.LINE,
+                    "pid": entry.pid,
+                    "stream": entry.stream,
+                    "text": text,
+                    "t": time.monotonic_ns(),
+                    "partial": True,
+                }
+            )
             entry.pending = b""
 
     # ------------------------------------------------------------------ lifecycle

@@ -84,14 +84,32 @@ class Program:
         values = dict(values or {})
         shown = {p.name: values.get(p.name, p.default) for p in lesson.params}
         return cls(
-            lesson.title, tuple(lesson.argv(values)), Path(lesson.path), start_method, shown,
+            lesson.title,
+            tuple(lesson.argv(values)),
+            Path(lesson.path),
+            start_method,
+            shown,
             lesson.name,
-        )  # fmt: skip
+        )
 
     @classmethod
-    def from_script(cls, path, args: Iterable[str] = (), start_method: str | None = None) -> Program:
+    def from_script(
+        cls, path, args: Iterable[str] = (), start_method: str | None = None
+    ) -> Program:
         path = Path(path)
         return cls(path.name, (str(path), *args), path, start_method)
+
+
+def default_start_method() -> str:
+    """The start method a program gets when it chooses none (fork on Linux before 3.14).
+
+    Read without calling get_context(), which would fix mptui's own default as a side effect."""
+    import multiprocessing
+
+    return (
+        multiprocessing.get_start_method(allow_none=True)
+        or (multiprocessing.get_all_start_methods()[0])
+    )
 
 
 def _private_base_dir() -> str | None:
@@ -144,13 +162,15 @@ class Session:
         pythonpath = self._make_import_dir()
 
         env = dict(os.environ)
-        env.update({
-            ev.ENV_SOCKET: path,
-            ev.ENV_SECRET: secret,
-            ev.ENV_DIR: self._dir,
-            ev.ENV_MPTUI_PID: str(os.getpid()),
-            "PYTHONPATH": os.pathsep.join(filter(None, [pythonpath, env.get("PYTHONPATH")])),
-        })  # fmt: skip
+        env.update(
+            {
+                ev.ENV_SOCKET: path,
+                ev.ENV_SECRET: secret,
+                ev.ENV_DIR: self._dir,
+                ev.ENV_MPTUI_PID: str(os.getpid()),
+                "PYTHONPATH": os.pathsep.join(filter(None, [pythonpath, env.get("PYTHONPATH")])),
+            }
+        )
         env.pop(ev.ENV_START_METHOD, None)
         if method:
             env[ev.ENV_START_METHOD] = method
@@ -171,16 +191,26 @@ class Session:
             start_new_session=True,
         )
         started = {
-            "kind": ev.RUN_STARTED, "t": time.monotonic_ns(), "title": self.program.title,
-            "argv": list(self.program.argv), "start_method": method,
+            "kind": ev.RUN_STARTED,
+            "t": time.monotonic_ns(),
+            "title": self.program.title,
+            "argv": list(self.program.argv),
+            "start_method": method or default_start_method(),
             "params": {k: str(v) for k, v in self.program.params.items()},
-            "lesson": self.program.lesson, "runner": pgid,
-        }  # fmt: skip
+            "lesson": self.program.lesson,
+            "runner": pgid,
+        }
         self._collector = Collector(
-            self.store, self._listener, secret, self._dir, ProcessGroup(pgid), pgid,
-            listeners=self._listeners, initial_events=[started],
+            self.store,
+            self._listener,
+            secret,
+            self._dir,
+            ProcessGroup(pgid),
+            pgid,
+            listeners=self._listeners,
+            initial_events=[started],
             on_runner_exit=self._note_runner_exit,
-        )  # fmt: skip
+        )
         self._collector.add_pipe(self._runner.stdout, pgid, ev.STREAM_STDOUT)
         self._collector.add_pipe(self._runner.stderr, pgid, ev.STREAM_STDERR)
         self._collector.start()
@@ -192,7 +222,8 @@ class Session:
         modules (a checkout has tests/, a site-packages would come before the stdlib)."""
         import_dir = os.path.join(self._dir, "path")
         os.mkdir(import_dir, 0o700)
-        os.symlink(AGENT_BOOTSTRAP / "sitecustomize.py", os.path.join(import_dir, "sitecustomize.py"))
+        site_file = os.path.join(import_dir, "sitecustomize.py")
+        os.symlink(AGENT_BOOTSTRAP / "sitecustomize.py", site_file)
         os.symlink(PACKAGE_DIR, os.path.join(import_dir, "mptui"))
         return import_dir
 
@@ -258,15 +289,18 @@ class Session:
         if collector is None:
             return
         with self._stopping:
-            if not collector.finished.is_set() and collector.group.signal(signal.SIGTERM):
-                if not collector.finished.wait(grace):
-                    collector.group.signal(signal.SIGKILL)
-                    for pid in collector.live_pids:  # any that left the group
-                        try:
-                            os.kill(pid, signal.SIGKILL)
-                        except OSError:
-                            pass
-                    collector.finished.wait(2.0)
+            if (
+                not collector.finished.is_set()
+                and collector.group.signal(signal.SIGTERM)
+                and not collector.finished.wait(grace)
+            ):
+                collector.group.signal(signal.SIGKILL)
+                for pid in collector.live_pids:  # any that left the group
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except OSError:
+                        pass
+                collector.finished.wait(2.0)
 
     def close(self) -> None:
         """Stop the run and free everything (thread, sockets, directory). Idempotent."""

@@ -233,10 +233,21 @@ class _Process:
             except ValueError:
                 sig = f"signal {-self.exitcode}"
         return ProcessView(
-            self.pid, self.ppid, self.name or f"pid {self.pid}", self.role, self.start_method,
-            self.state, self.exitcode, sig, self.started_ns, self.ended_ns, self.lines,
-            self.cpu_percent, self.rss_bytes, self.argv,
-        )  # fmt: skip
+            self.pid,
+            self.ppid,
+            self.name or f"pid {self.pid}",
+            self.role,
+            self.start_method,
+            self.state,
+            self.exitcode,
+            sig,
+            self.started_ns,
+            self.ended_ns,
+            self.lines,
+            self.cpu_percent,
+            self.rss_bytes,
+            self.argv,
+        )
 
 
 @dataclass(slots=True)
@@ -256,10 +267,17 @@ class _Queue:
 
     def view(self) -> QueueView:
         return QueueView(
-            self.id, self.label or f"Queue {self.id:x}", self.creator_pid, self.maxsize,
-            self.puts, self.gets, max(0, self.puts - self.gets), self.put_rate, self.get_rate,
+            self.id,
+            self.label or f"Queue {self.id:x}",
+            self.creator_pid,
+            self.maxsize,
+            self.puts,
+            self.gets,
+            max(0, self.puts - self.gets),
+            self.put_rate,
+            self.get_rate,
             tuple(self.depth_history),
-        )  # fmt: skip
+        )
 
 
 @dataclass(slots=True)
@@ -275,10 +293,15 @@ class _Pipe:
 
     def view(self) -> PipeView:
         return PipeView(
-            self.id, self.label or f"Pipe {self.id:x}", self.creator_pid, self.duplex,
-            tuple(self.sent), tuple(self.sent_bytes), tuple(self.received),
+            self.id,
+            self.label or f"Pipe {self.id:x}",
+            self.creator_pid,
+            self.duplex,
+            tuple(self.sent),
+            tuple(self.sent_bytes),
+            tuple(self.received),
             tuple(self.received_bytes),
-        )  # fmt: skip
+        )
 
 
 def _percentile(sorted_values: list[int], fraction: float) -> int | None:
@@ -311,14 +334,26 @@ class _Lock:
         waits = sorted(self.waits)
         holds = sorted(self.holds)
         return LockView(
-            self.id, self.label or f"{self.kind} {self.id:x}", self.kind, self.creator_pid,
-            self.holder, self.held_since_ns, self.holder is not None and self.holder in dead_pids,
+            self.id,
+            self.label or f"{self.kind} {self.id:x}",
+            self.kind,
+            self.creator_pid,
+            self.holder,
+            self.held_since_ns,
+            self.holder is not None and self.holder in dead_pids,
             tuple(sorted(self.waiters.items(), key=lambda item: item[1])),
-            self.acquisitions, self.contended, self.timeouts, self.wait_total_ns,
-            self.wait_max_ns, self.hold_total_ns, self.hold_max_ns,
-            _percentile(waits, 0.50), _percentile(waits, 0.95),
-            _percentile(holds, 0.50), _percentile(holds, 0.95),
-        )  # fmt: skip
+            self.acquisitions,
+            self.contended,
+            self.timeouts,
+            self.wait_total_ns,
+            self.wait_max_ns,
+            self.hold_total_ns,
+            self.hold_max_ns,
+            _percentile(waits, 0.50),
+            _percentile(waits, 0.95),
+            _percentile(holds, 0.50),
+            _percentile(holds, 0.95),
+        )
 
 
 # --------------------------------------------------------------------------------------
@@ -421,9 +456,15 @@ class Store:
     def _on_run_started(self, e: dict) -> None:
         params = tuple((str(k), str(v)) for k, v in (e.get("params") or {}).items())
         self._run = RunView(
-            "running", e.get("title", ""), tuple(e.get("argv", ())), e.get("start_method"),
-            params, e["t"], None, None,
-        )  # fmt: skip
+            "running",
+            e.get("title", ""),
+            tuple(e.get("argv", ())),
+            e.get("start_method"),
+            params,
+            e["t"],
+            None,
+            None,
+        )
 
     def _on_run_ended(self, e: dict) -> None:
         r = self._run
@@ -491,9 +532,14 @@ class Store:
         self._lines_total += 1
         self._log.append(
             LogLine(
-                self._lines_total, pid, proc.name or f"pid {pid}", e.get("stream", "stdout"),
-                e["text"], e.get("t", 0), bool(e.get("partial", False)),
-            )  # fmt: skip
+                self._lines_total,
+                pid,
+                proc.name or f"pid {pid}",
+                e.get("stream", "stdout"),
+                e["text"],
+                e.get("t", 0),
+                bool(e.get("partial", False)),
+            )
         )
 
     def _on_metrics(self, e: dict) -> None:

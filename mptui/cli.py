@@ -1,0 +1,194 @@
+"""Command line: decide what to run and which front end shows it; nothing else.
+
+    mptui                                   the dashboard, on the lesson list
+    mptui LESSON [options]                  the dashboard with a lesson running
+    mptui run SCRIPT [ARGS...] [options]    the dashboard on your own program
+    mptui --list                            lessons, with titles
+
+Options: ``--headless`` (text log and summary, no terminal needed), ``--json`` (events as
+JSON lines; implies --headless), ``--start-method fork|spawn|forkserver``, ``--param
+NAME=VALUE`` (lessons; repeatable), ``--fps N`` (dashboard frame rate).
+
+With ``run``, mptui's options may come before or after the script; everything else belongs
+to the script, and so does everything after ``--``. Bad usage prints one line and exits 2.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from mptui import __version__
+
+START_METHODS = ("fork", "spawn", "forkserver")
+USAGE = (
+    "usage: mptui [LESSON | run SCRIPT [ARGS...]] [--headless] [--json] "
+    "[--start-method fork|spawn|forkserver] [--param NAME=VALUE]... [--fps N] | --list"
+)
+
+
+class UsageError(Exception):
+    """Bad command line; the message is one line that says what to do."""
+
+
+@dataclass
+class Request:
+    """What the command line asked for."""
+
+    action: str = "dashboard"  # dashboard | list | help | version
+    lesson: str | None = None
+    script: list[str] = field(default_factory=list)
+    headless: bool = False
+    as_json: bool = False
+    start_method: str | None = None
+    params: list[str] = field(default_factory=list)
+    fps: float = 10.0
+
+
+def parse(argv: Sequence[str]) -> Request:
+    """Parse the command line; raises UsageError."""
+    request = Request()
+    args = list(argv)
+    run_mode = bool(args) and args[0] == "run"
+    if run_mode:
+        args.pop(0)
+    positional: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        i += 1
+        if arg == "--" and run_mode:
+            if not positional:
+                raise UsageError("'run' needs a script: mptui run SCRIPT [ARGS...]")
+            positional.extend(args[i:])
+            break
+        name, eq, inline = arg.partition("=") if arg.startswith("--") else (arg, "", "")
+
+        def value(name: str = name, eq: str = eq, inline: str = inline) -> str:
+            nonlocal i
+            if eq:
+                return inline
+            if i >= len(args):
+                raise UsageError(f"{name} needs a value")
+            i += 1
+            return args[i - 1]
+
+        if name in ("-h", "--help") and not positional:
+            request.action = "help"
+        elif name == "--version" and not positional:
+            request.action = "version"
+        elif name == "--list" and not positional:
+            request.action = "list"
+        elif name == "--headless":
+            request.headless = True
+        elif name == "--json":
+            request.headless = request.as_json = True
+        elif name == "--start-method":
+            method = value()
+            if method not in START_METHODS:
+                raise UsageError(
+                    f"unknown start method {method!r}; valid: {', '.join(START_METHODS)}"
+                )
+            request.start_method = method
+        elif name == "--param" or (name == "-p" and not (run_mode and positional)):
+            request.params.append(value())
+        elif name == "--fps":
+            text = value()
+            try:
+                request.fps = float(text)
+            except ValueError:
+                raise UsageError(f"--fps needs a number, not {text!r}") from None
+            if not 0.5 <= request.fps <= 60:
+                raise UsageError("--fps must be between 0.5 and 60")
+        elif arg.startswith("-") and not (run_mode and positional) and arg != "-":
+            raise UsageError(f"unknown option {arg!r}; see mptui --help")
+        else:
+            positional.append(arg)
+    if run_mode:
+        if not positional:
+            raise UsageError("'run' needs a script: mptui run SCRIPT [ARGS...]")
+        if request.params:
+            raise UsageError("--param is for lessons; pass your script's own arguments after it")
+        request.script = positional
+    elif positional:
+        if len(positional) > 1:
+            raise UsageError(
+                f"unexpected argument {positional[1]!r}; to run a script: mptui run SCRIPT"
+            )
+        request.lesson = positional[0]
+    elif request.params and request.action == "dashboard":
+        raise UsageError("--param needs a lesson: mptui LESSON --param NAME=VALUE")
+    if request.headless and request.action == "dashboard" and not (request.lesson or run_mode):
+        raise UsageError("--headless needs something to run: mptui LESSON or mptui run SCRIPT")
+    return request
+
+
+def _program(request: Request):
+    """The Program to run, after checking the lesson, its parameters or the script."""
+    from mptui import scenarios
+    from mptui.engine.session import Program
+
+    if request.script:
+        path = request.script[0]
+        if not os.path.exists(path):
+            raise UsageError(f"no such file: {path!r}")
+        if os.path.isdir(path):
+            raise UsageError(f"{path!r} is a directory; give a Python script")
+        return Program.from_script(path, request.script[1:], request.start_method)
+    try:
+        lesson = scenarios.get_lesson(request.lesson)
+        values = scenarios.parse_params(lesson, request.params)
+    except (scenarios.UnknownLesson, scenarios.BadParam) as error:
+        raise UsageError(str(error)) from None
+    return Program.from_lesson(lesson, values, request.start_method)
+
+
+def _print_lessons() -> None:
+    from mptui import scenarios
+
+    all_lessons = scenarios.lessons()
+    width = max(len(lesson.name) for lesson in all_lessons)
+    for lesson in all_lessons:
+        print(f"{lesson.name:<{width}}  {lesson.title}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``mptui`` command; returns the exit status."""
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        request = parse(argv)
+        if request.action == "help":
+            print(USAGE)
+            print(__doc__.split("\n\n", 1)[1].rstrip())
+            return 0
+        if request.action == "version":
+            print(f"mptui {__version__}")
+            return 0
+        if request.action == "list":
+            _print_lessons()
+            return 0
+        program = _program(request) if (request.lesson or request.script) else None
+        if request.headless:
+            from mptui.headless import run_headless
+
+            return run_headless(program, as_json=request.as_json)
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            raise UsageError("the dashboard needs a terminal; use --headless for text output")
+    except UsageError as error:
+        print(f"mptui: {error}", file=sys.stderr)
+        return 2
+    from mptui.tui.app import run_app
+
+    return run_app(
+        lesson=request.lesson,
+        script=request.script or None,
+        start_method=request.start_method,
+        params=dict(program.params) if program is not None and request.lesson else None,
+        fps=request.fps,
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

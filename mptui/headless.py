@@ -1,0 +1,203 @@
+"""Headless front end: the merged log as text (or events as JSON lines), then a summary.
+
+For CI, pipes and machines without a terminal. Lines are printed by a collector listener,
+so every line is printed, in order per process, even when the program floods (the Store's
+log ring is bounded; this path is not). Output is line-oriented and greppable::
+
+    Process-1    | squares: [1, 4, 9]
+    Process-2    ! Traceback (most recent call last):     <- "!" marks stderr
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import threading
+from typing import TextIO
+
+from mptui import events as ev
+from mptui.engine.session import Program, Session
+from mptui.engine.store import ProcessView, Snapshot, Store
+from mptui.tui.format import duration_ns as duration
+from mptui.tui.format import size
+
+
+def outcome(p: ProcessView) -> str:
+    """``exit 0``, ``killed by SIGKILL``, ``running``, ``exited (code unknown)``."""
+    if p.signal:
+        return f"killed by {p.signal}"
+    if p.exitcode is not None:
+        return f"exit {p.exitcode}"
+    return p.state if p.alive else "exited (code unknown)"
+
+
+class _Interrupted(Exception):
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+class LinePrinter:
+    """Prints each line as ``name | text`` (``!`` for stderr) as it arrives."""
+
+    def __init__(self, store: Store, out: TextIO) -> None:
+        self._store, self._out = store, out
+        self._width = 12
+        self.broken = threading.Event()
+        """Set when the output was closed (e.g. piped into ``head``)."""
+
+    def __call__(self, batch: list[dict]) -> None:
+        if self.broken.is_set():
+            return
+        parts = []
+        for event in batch:
+            if event["kind"] != ev.LINE:
+                continue
+            name = self._store.name_of(event["pid"])
+            self._width = max(self._width, len(name))
+            mark = "!" if event["stream"] == ev.STREAM_STDERR else "|"
+            parts.append(f"{name:<{self._width}} {mark} {event['text']}\n")
+        if parts:
+            self._write("".join(parts))
+
+    def _write(self, text: str) -> None:
+        try:
+            self._out.write(text)
+            self._out.flush()
+        except (BrokenPipeError, ValueError):
+            self.broken.set()
+
+
+class JsonPrinter(LinePrinter):
+    """Prints every event as one JSON object per line."""
+
+    def __call__(self, batch: list[dict]) -> None:
+        if not self.broken.is_set():
+            self._write("".join(json.dumps(e, separators=(",", ":")) + "\n" for e in batch))
+
+
+def summary_text(snap: Snapshot) -> str:
+    """A human summary of a finished run."""
+    run = snap.run
+    out = []
+    method = f", {run.start_method}" if run.start_method else ""
+    elapsed = duration(run.ended_ns - run.started_ns) if run.ended_ns and run.started_ns else "?"
+    out.append(f"== {run.title}{method}: {elapsed}")
+    out.append("processes:")
+    width = max((len(p.name) for p in snap.processes), default=8)
+    for p in snap.processes:
+        out.append(f"  {p.name:<{width}}  pid {p.pid:<7}  {outcome(p):<20}  {p.lines} lines")
+    if snap.queues:
+        out.append("queues:")
+        for q in snap.queues:
+            out.append(f"  {q.label}  puts {q.puts}  gets {q.gets}  depth {q.depth}")
+    if snap.pipes:
+        out.append("pipes:")
+        for p in snap.pipes:
+            out.append(
+                f"  {p.label}  0->1: {p.sent[0]} msgs {size(p.sent_bytes[0])}"
+                f"  1->0: {p.sent[1]} msgs {size(p.sent_bytes[1])}"
+            )
+    if snap.locks:
+        out.append("locks:")
+        for lock in snap.locks:
+            out.append(
+                f"  {lock.label} ({lock.kind})  acquisitions {lock.acquisitions}"
+                f"  contended {lock.contended} ({lock.contended_percent:.0f}%)"
+                f"  wait p50 {duration(lock.wait_p50_ns)} p95 {duration(lock.wait_p95_ns)}"
+                f" max {duration(lock.wait_max_ns)}"
+                f"  hold p50 {duration(lock.hold_p50_ns)} p95 {duration(lock.hold_p95_ns)}"
+                f" max {duration(lock.hold_max_ns)}"
+                + ("  HELD BY A DEAD PROCESS" if lock.holder_dead else "")
+            )
+    dropped = f", {snap.events_dropped} events dropped" if snap.events_dropped else ""
+    out.append(f"lines: {snap.lines_total} received{dropped}")
+    failed = snap.failed
+    if failed:
+        out.append("result: FAILED: " + ", ".join(f"{p.name} ({outcome(p)})" for p in failed))
+    else:
+        out.append("result: ok")
+    return "\n".join(out) + "\n"
+
+
+def summary_json(snap: Snapshot) -> dict:
+    def proc(p: ProcessView) -> dict:
+        return {
+            "pid": p.pid,
+            "name": p.name,
+            "role": p.role,
+            "state": p.state,
+            "exitcode": p.exitcode,
+            "signal": p.signal,
+            "lines": p.lines,
+        }
+
+    return {
+        "kind": "summary",
+        "processes": [proc(p) for p in snap.processes],
+        "queues": [
+            {"label": q.label, "puts": q.puts, "gets": q.gets, "depth": q.depth}
+            for q in snap.queues
+        ],
+        "pipes": [
+            {"label": p.label, "sent": p.sent, "sent_bytes": p.sent_bytes} for p in snap.pipes
+        ],
+        "locks": [
+            {
+                "label": lk.label,
+                "kind": lk.kind,
+                "acquisitions": lk.acquisitions,
+                "contended": lk.contended,
+                "wait_total_ns": lk.wait_total_ns,
+                "hold_total_ns": lk.hold_total_ns,
+            }
+            for lk in snap.locks
+        ],
+        "lines": snap.lines_total,
+        "events_dropped": snap.events_dropped,
+        "failed": [p.pid for p in snap.failed],
+    }
+
+
+def run_headless(program: Program, *, as_json: bool = False, out: TextIO | None = None) -> int:
+    """Run ``program`` to its end, printing as it goes. Returns the exit status:
+    0 all processes exited 0; 1 any failed; 128+N when mptui was stopped by signal N."""
+    out = out if out is not None else sys.stdout
+    store = Store()
+    printer = (JsonPrinter if as_json else LinePrinter)(store, out)
+    session = Session(program, store, listeners=[printer])
+
+    def interrupted(signum, _frame):
+        raise _Interrupted(signum)
+
+    stop_signals = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    previous = {sig: signal.signal(sig, interrupted) for sig in stop_signals}
+    status = None
+    try:
+        session.start()
+        while not session.wait(0.2):
+            if printer.broken.is_set():
+                break
+    except _Interrupted as stop:
+        status = 128 + stop.signum
+    finally:
+        # Ignore further signals while cleaning up: a second Ctrl+C must not leave orphans.
+        for sig in previous:
+            signal.signal(sig, signal.SIG_IGN)
+        session.close()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    snap = store.snapshot()
+    if printer.broken.is_set():
+        # Like any Unix filter whose reader went away: quietly, and no flush errors at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno()) if hasattr(out, "fileno") else None
+        return status if status is not None else 1
+    if as_json:
+        printer._write(json.dumps(summary_json(snap), separators=(",", ":")) + "\n")
+    else:
+        printer._write(summary_text(snap))
+    if status is not None:
+        return status
+    return 1 if snap.failed or snap.run.exitcode not in (0, None) else 0

@@ -1,0 +1,286 @@
+"""The built-in lessons and what mptui knows about them, read without running them.
+
+Each lesson is a standalone multiprocessing program in this directory (it runs with plain
+``python`` too). This registry reads their metadata from the source with :mod:`ast` and
+never imports or executes them, so it is fast and side-effect free:
+
+* the title and explanation come from the module docstring (first line, then the rest);
+* the parameters come from the ``parser.add_argument("--name", type=..., default=...,
+  help=..., choices=...)`` calls, whose arguments must be literals (``choices`` may also
+  be ``range(a, b)`` with literal ints).
+
+Parameter values typed by a user (``workers=8``) are converted and checked by
+:meth:`Param.parse`: the value must convert to the parameter's type, must be one of its
+``choices`` if it has any (case-insensitively for strings), and numbers must be finite
+and not negative: every numeric lesson parameter is a count, a size or a duration.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import functools
+import math
+import pathlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+__all__ = [
+    "BadParam",
+    "Lesson",
+    "Param",
+    "UnknownLesson",
+    "get_lesson",
+    "lessons",
+    "parse_params",
+]
+
+_HERE = pathlib.Path(__file__).resolve().parent
+
+# Teaching order. File names differ from lesson names where the lesson name is a stdlib
+# module (queue, logging): running the file as a script puts this directory first on
+# sys.path, and a queue.py here would then be imported instead of the stdlib's.
+_TABLE: tuple[tuple[str, str], ...] = (
+    ("hello", "hello.py"),
+    ("args", "pass_args.py"),
+    ("squares", "squares.py"),
+    ("two-processes", "two_processes.py"),
+    ("queue", "queue_evens.py"),
+    ("pipe", "pipe_hello.py"),
+    ("lock", "lock.py"),
+    ("logging", "log_to_stderr.py"),
+)
+
+_TYPES: dict[str, type] = {"int": int, "float": float, "str": str}
+_TYPE_WORDS: dict[type, str] = {int: "an integer", float: "a number", str: "a string"}
+
+
+class UnknownLesson(ValueError):
+    """A lesson name that is not in the registry."""
+
+
+class BadParam(ValueError):
+    """A parameter assignment that names no parameter or carries an unusable value."""
+
+
+@dataclass(frozen=True)
+class Param:
+    """One command-line parameter of a lesson, as declared by its add_argument() call."""
+
+    name: str
+    """Python-style name: the option without its leading dashes, other dashes as '_'."""
+    type: type
+    """int, float or str."""
+    default: object
+    help: str
+    choices: tuple | None
+    """The allowed values, or None when any value of the type is allowed."""
+    option: str = ""
+    """The option as the lesson spells it (``--workers``); derived from the name if empty."""
+
+    @property
+    def flag(self) -> str:
+        """The command-line option that sets this parameter."""
+        return self.option or "--" + self.name.replace("_", "-")
+
+    def parse(self, text: str) -> object:
+        """Convert ``text`` to this parameter's type and check it; raise BadParam if unusable."""
+        raw = text.strip()
+        if self.type is str:
+            value: object = raw
+            if self.choices is not None:
+                # Case-insensitive so that level=warning works; the lesson gets its spelling.
+                folded = {str(c).casefold(): c for c in self.choices}
+                if raw.casefold() not in folded:
+                    raise BadParam(self._bad(text, self._allowed()))
+                value = folded[raw.casefold()]
+            return value
+        try:
+            number = self.type(raw)
+        except (TypeError, ValueError):
+            raise BadParam(self._bad(text, _TYPE_WORDS[self.type])) from None
+        if isinstance(number, float) and not math.isfinite(number):
+            raise BadParam(self._bad(text, "a finite number"))
+        if self.choices is not None:
+            if number not in self.choices:
+                raise BadParam(self._bad(text, self._allowed()))
+        elif number < 0:
+            kind = "an integer" if self.type is int else "a number"
+            raise BadParam(self._bad(text, f"{kind} >= 0"))
+        return number
+
+    def _allowed(self) -> str:
+        """Describe the choices in a few words (a long range is shown by its ends)."""
+        choices = tuple(self.choices or ())
+        if (
+            len(choices) > 6
+            and all(type(c) is int for c in choices)
+            and list(choices) == list(range(choices[0], choices[0] + len(choices)))
+        ):
+            return f"an integer from {choices[0]} to {choices[-1]}"
+        return "one of " + ", ".join(str(c) for c in choices)
+
+    def _bad(self, text: str, expected: str) -> str:
+        # repr() keeps the message on one line whatever the user typed.
+        return f"bad value {text!r} for {self.name}: expected {expected}"
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """One built-in lesson: a standalone program plus what it teaches and its parameters."""
+
+    name: str
+    """What users type, e.g. ``two-processes``."""
+    title: str
+    """First line of the program's docstring."""
+    explanation: str
+    """The rest of the docstring, paragraphs unwrapped (joined by blank lines)."""
+    path: pathlib.Path
+    params: tuple[Param, ...]
+
+    def param(self, name: str) -> Param:
+        """Return the parameter called ``name`` (dashes allowed); raise BadParam if none."""
+        key = _normalize(name)
+        for param in self.params:
+            if param.name == key:
+                return param
+        valid = ", ".join(p.name for p in self.params) or "none"
+        raise BadParam(f"unknown parameter {name!r} for lesson {self.name!r}; valid: {valid}")
+
+    def argv(self, values: Mapping[str, object]) -> list[str]:
+        """Return ``[path, option, value, ...]`` for the given values, in declaration order.
+
+        Parameters left out of ``values`` are not passed, so the lesson uses its default.
+        """
+        given = {self.param(name).name: value for name, value in values.items()}
+        argv = [str(self.path)]
+        for param in self.params:
+            if param.name in given:
+                value = str(param.parse(str(given[param.name])))
+                if value.startswith("-"):
+                    # Joined, or argparse would read a string like "-x" as an option.
+                    argv.append(f"{param.flag}={value}")
+                else:
+                    argv += [param.flag, value]
+        return argv
+
+    def source(self) -> str:
+        """Return the program's source text, exactly what runs."""
+        return self.path.read_text(encoding="utf-8")
+
+
+@functools.lru_cache(maxsize=1)
+def lessons() -> tuple[Lesson, ...]:
+    """Return every lesson, in teaching order."""
+    return tuple(_load_lesson(name, _HERE / file) for name, file in _TABLE)
+
+
+def get_lesson(name: str) -> Lesson:
+    """Return the lesson called ``name``; raise UnknownLesson naming the valid ones."""
+    for lesson in lessons():
+        if lesson.name == name:
+            return lesson
+    names = [lesson.name for lesson in lessons()]
+    close = difflib.get_close_matches(name, names, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    raise UnknownLesson(f"unknown lesson {name!r}{hint}; valid: {', '.join(names)}")
+
+
+def parse_params(lesson: Lesson, assignments: Iterable[str]) -> dict[str, object]:
+    """Turn ``["workers=8", "hold=0.1"]`` into typed values; raise BadParam if one is unusable.
+
+    Names may also be written as options (``--workers=8``); a repeated name keeps the last.
+    """
+    values: dict[str, object] = {}
+    for assignment in assignments:
+        name, sep, text = assignment.partition("=")
+        if not sep or not name.strip():
+            valid = ", ".join(p.name for p in lesson.params) or "none"
+            raise BadParam(
+                f"expected name=value, got {assignment!r}; "
+                f"parameters of lesson {lesson.name!r}: {valid}"
+            )
+        param = lesson.param(name.strip())
+        values[param.name] = param.parse(text)
+    return values
+
+
+def _normalize(name: str) -> str:
+    """Map ``--hold-time`` or ``hold-time`` to the Param name ``hold_time``."""
+    return name.strip().lstrip("-").replace("-", "_")
+
+
+def _load_lesson(name: str, path: pathlib.Path) -> Lesson:
+    """Read one lesson file's docstring and parameters from its syntax tree."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    doc = ast.get_docstring(tree)
+    if not doc:
+        raise ValueError(f"{path}: lesson has no module docstring")
+    title, _, rest = doc.partition("\n")
+    paragraphs = [" ".join(p.split()) for p in rest.strip().split("\n\n")]
+    found = [
+        _param_from_call(node, path)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "add_argument"
+    ]
+    # ast.walk is breadth-first; sort back into source order so argv and forms follow it.
+    params = tuple(param for _, param in sorted(found, key=lambda item: item[0]))
+    return Lesson(
+        name=name,
+        title=title.strip(),
+        explanation="\n\n".join(p for p in paragraphs if p),
+        path=path,
+        params=params,
+    )
+
+
+def _param_from_call(call: ast.Call, path: pathlib.Path) -> tuple[tuple[int, int], Param]:
+    """Build a Param from one ``add_argument("--x", type=..., ...)`` call."""
+    where = f"{path.name}:{call.lineno}"
+    if not call.args or not isinstance(call.args[0], ast.Constant):
+        raise ValueError(f"{where}: add_argument() needs a literal option name first")
+    option = call.args[0].value
+    if not isinstance(option, str) or not option.startswith("--"):
+        raise ValueError(f"{where}: lesson parameters must be --options, got {option!r}")
+    keywords = {kw.arg: kw.value for kw in call.keywords if kw.arg}
+
+    kind: type = str  # argparse's own default when type= is absent
+    if "type" in keywords:
+        node = keywords["type"]
+        if not isinstance(node, ast.Name) or node.id not in _TYPES:
+            raise ValueError(f"{where}: type= must be int, float or str")
+        kind = _TYPES[node.id]
+
+    def literal(key: str) -> object:
+        try:
+            return ast.literal_eval(keywords[key]) if key in keywords else None
+        except ValueError:
+            raise ValueError(f"{where}: {key}= must be a literal") from None
+
+    choices: tuple | None = None
+    node = keywords.get("choices")
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "range"
+        and not node.keywords
+    ):
+        try:
+            bounds = [ast.literal_eval(arg) for arg in node.args]
+        except ValueError:
+            raise ValueError(f"{where}: range() in choices= needs literal ints") from None
+        choices = tuple(range(*bounds))
+    elif node is not None:
+        choices = tuple(literal("choices"))  # type: ignore[arg-type]
+
+    help_text = literal("help")
+    return (call.lineno, call.col_offset), Param(
+        name=_normalize(option),
+        type=kind,
+        default=literal("default"),
+        help=help_text if isinstance(help_text, str) else "",
+        choices=choices,
+        option=option,
+    )
