@@ -76,13 +76,14 @@ class TracedLock(synchronize.Lock):
         self._code_released = _codes(ev.RK_LOCK_RELEASED, oid)
         self._code_timeout = _codes(ev.RK_LOCK_TIMEOUT, oid)
 
+    # Named explicitly (not super()): TracedRLock shares these methods.
     def __getstate__(self):
-        return (*super().__getstate__(), self._mptui_id)
+        return (*synchronize.SemLock.__getstate__(self), self._mptui_id)
 
     def __setstate__(self, state) -> None:
         self._mptui_id = state[-1]
         self._t_acquired = -1
-        super().__setstate__(state[:-1])
+        synchronize.SemLock.__setstate__(self, state[:-1])
 
     def acquire(self, block: bool = True, timeout: float | None = None) -> bool:
         if self._try_acquire(False):

@@ -1,0 +1,108 @@
+"""Fixtures for engine tests: real processes, run under every start method.
+
+Every test here is checked for leftovers: any process that appeared under the test run and
+is still alive (zombies excluded) two seconds after the test fails it, and is killed.
+"""
+
+from __future__ import annotations
+
+import textwrap
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+import pytest
+
+from mptui import events as ev
+from mptui.engine.session import Program, Session
+from mptui.engine.store import Snapshot
+
+START_METHODS = ("fork", "spawn", "forkserver")
+
+
+def alive(pid: int) -> bool:
+    """True if ``pid`` runs (a zombie has ended: it only waits to be reaped)."""
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+@pytest.fixture(autouse=True)
+def no_process_left_behind():
+    before = {p.pid for p in psutil.Process().children(recursive=True)}
+    yield
+    deadline = time.monotonic() + 2.0
+    while True:
+        left = [
+            p
+            for p in psutil.Process().children(recursive=True)
+            if p.pid not in before and alive(p.pid)
+        ]
+        if not left or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    for proc in left:
+        proc.kill()
+    assert not left, f"processes left behind: {[(p.pid, p.cmdline()) for p in left]}"
+
+
+@pytest.fixture(params=START_METHODS)
+def start_method(request) -> str:
+    return request.param
+
+
+@pytest.fixture(params=["buffered", "unbuffered"])
+def unbuffered(request, monkeypatch) -> bool:
+    """Run with and without PYTHONUNBUFFERED: some machines set it, most users' do not."""
+    if request.param == "unbuffered":
+        monkeypatch.setenv("PYTHONUNBUFFERED", "1")
+    else:
+        monkeypatch.delenv("PYTHONUNBUFFERED", raising=False)
+    return request.param == "unbuffered"
+
+
+@dataclass
+class Run:
+    """What a finished run produced."""
+
+    snapshot: Snapshot
+    events: list[dict] = field(default_factory=list)
+    exitcode: int | None = None
+
+    def lines(self, pid: int | None = None, stream: str | None = None) -> list[str]:
+        return [
+            e["text"]
+            for e in self.events
+            if e["kind"] == ev.LINE
+            and (pid is None or e["pid"] == pid)
+            and (stream is None or e["stream"] == stream)
+        ]
+
+    def by_name(self, name: str):
+        matches = [p for p in self.snapshot.processes if p.name == name]
+        assert matches, f"no process named {name!r}: {[p.name for p in self.snapshot.processes]}"
+        return matches[0]
+
+
+def run_program(program: Program, timeout: float = 60.0) -> Run:
+    """Run a program to its end in a Session, keeping every event."""
+    events: list[dict] = []
+    with Session(program, listeners=[events.extend]) as session:
+        session.start()
+        assert session.wait(timeout), "the program did not finish in time"
+        code = session.exitcode
+    return Run(session.store.snapshot(), events, code)
+
+
+@pytest.fixture
+def write_script(tmp_path):
+    """Write a dedented program to a file and return its path."""
+
+    def write(source: str, name: str = "prog.py") -> Path:
+        path = tmp_path / name
+        path.write_text(textwrap.dedent(source))
+        return path
+
+    return write

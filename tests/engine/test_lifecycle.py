@@ -1,0 +1,164 @@
+"""Nothing left behind: after every way a run or mptui itself can end, no process of the
+observed program is alive two seconds later (checked by pid)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from conftest import alive, run_program
+
+from mptui.engine.session import Program, Session
+
+# A program that would run for a minute: mp children under the chosen start method, a
+# grandchild made by a bare os.fork, and a non-Python grandchild. It prints every pid.
+LONG_RUNNING = """
+import multiprocessing as mp, os, subprocess, sys, time
+
+def sleeper():
+    sleep = subprocess.Popen(["sleep", "60"])
+    print("pid", sleep.pid, flush=True)
+    time.sleep(60)
+
+if __name__ == "__main__":
+    procs = [mp.Process(target=sleeper, name=f"sleeper-{i}") for i in range(2)]
+    for p in procs:
+        p.start()
+    child = os.fork()
+    if child == 0:
+        time.sleep(60)
+        os._exit(0)
+    print("pid", child, flush=True)
+    print("ready", flush=True)
+    time.sleep(60)
+"""
+
+
+def assert_all_gone(pids: set[int], seconds: float = 2.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and any(alive(p) for p in pids):
+        time.sleep(0.05)
+    assert not [p for p in pids if alive(p)], "still alive"
+
+
+def test_normal_end_leaves_nothing(write_script, start_method):
+    path = write_script(
+        """
+        import multiprocessing as mp
+        def work(): print("working")
+        if __name__ == "__main__":
+            procs = [mp.Process(target=work) for _ in range(3)]
+            for p in procs: p.start()
+            for p in procs: p.join()
+        """
+    )
+    run = run_program(Program.from_script(path, (), start_method))
+    pids = {p.pid for p in run.snapshot.processes}
+    assert len(pids) >= 4
+    assert_all_gone(pids)
+
+
+def test_processes_left_running_after_main_ends_are_stopped(write_script):
+    path = write_script(
+        """
+        import subprocess, sys
+        lingering = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+        print("pid", lingering.pid)
+        """
+    )
+    events: list[dict] = []
+    with Session(Program.from_script(path), listeners=[events.extend], linger=0.5) as session:
+        session.start()
+        assert session.wait(10)
+    pids = {p.pid for p in session.store.snapshot().processes}
+    printed = {int(e["text"].split()[1]) for e in events if e["kind"] == "line"}
+    assert printed <= pids  # the python grandchild said hello: it was observed
+    assert_all_gone(pids)
+
+
+def wait_for_ready(session: Session, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        delta = session.store.log_since(0)
+        if any(line.text == "ready" for line in delta.lines):
+            return
+        time.sleep(0.05)
+    raise AssertionError("the program did not get ready")
+
+
+def test_stop_ends_every_process(write_script, start_method):
+    session = Session(Program.from_script(write_script(LONG_RUNNING), (), start_method))
+    try:
+        session.start()
+        wait_for_ready(session)
+        time.sleep(0.3)  # let the sleepers print their grandchildren's pids
+        snap = session.store.snapshot()
+        pids = {p.pid for p in snap.processes}
+        pids |= {int(line.text.split()[1]) for line in session.store.log_since(0).lines
+                 if line.text.startswith("pid ")}  # fmt: skip
+        assert len(pids) >= 6
+        session.stop()
+        assert not session.running
+        after = session.store.snapshot()
+        sleepers = [p for p in after.processes if p.name.startswith("sleeper")]
+        assert {p.name: p.signal for p in sleepers} == {
+            "sleeper-0": "SIGTERM",
+            "sleeper-1": "SIGTERM",
+        }
+    finally:
+        session.close()
+    assert_all_gone(pids)
+
+
+def start_mptui_cli(path, start_method: str = "fork") -> tuple[subprocess.Popen, set[int]]:
+    """Run ``mptui run PATH --json`` and return it with every pid of the program, once ready."""
+    cli = subprocess.Popen(
+        [sys.executable, "-m", "mptui", "run", str(path), "--json", "--start-method", start_method],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    pids: set[int] = set()
+    deadline = time.monotonic() + 30
+    for line in cli.stdout:
+        event = json.loads(line)
+        if event["kind"] == "hello":
+            pids.add(event["pid"])
+        elif event["kind"] == "line" and event["text"].startswith("pid "):
+            pids.add(int(event["text"].split()[1]))
+        elif event["kind"] == "line" and event["text"] == "ready":
+            break
+        assert time.monotonic() < deadline
+    # The sleepers print their grandchild's pid a moment after starting.
+    while len(pids) < 6 and time.monotonic() < deadline:
+        event = json.loads(cli.stdout.readline())
+        if event["kind"] == "hello":
+            pids.add(event["pid"])
+        elif event["kind"] == "line" and event["text"].startswith("pid "):
+            pids.add(int(event["text"].split()[1]))
+    return cli, pids
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGKILL])
+def test_mptui_killed_by_signal_leaves_nothing(write_script, sig):
+    cli, pids = start_mptui_cli(write_script(LONG_RUNNING))
+    assert len(pids) >= 6 and all(alive(p) for p in pids)
+    os.kill(cli.pid, sig)
+    code = cli.wait(10)
+    cli.stdout.close()
+    assert code == (-sig if sig == signal.SIGKILL else 128 + sig)
+    assert_all_gone(pids)
+
+
+def test_mptui_sigkilled_under_forkserver_leaves_nothing(write_script):
+    """The fork server outlives its clients unless something ends it: the group kill does."""
+    cli, pids = start_mptui_cli(write_script(LONG_RUNNING), "forkserver")
+    os.kill(cli.pid, signal.SIGKILL)
+    cli.wait(10)
+    cli.stdout.close()
+    assert_all_gone(pids)

@@ -1,0 +1,155 @@
+"""Output capture: every line arrives, in order, from the right process, whatever happens."""
+
+from __future__ import annotations
+
+import collections
+
+import pytest
+from conftest import run_program
+
+from mptui.engine.session import Program
+
+FLOOD = """
+import multiprocessing as mp, sys
+
+def flood(worker, count):
+    for n in range(count):
+        print(f"w{worker} {n}")
+
+if __name__ == "__main__":
+    count = int(sys.argv[1])
+    procs = [mp.Process(target=flood, args=(w, count), name=f"flooder-{w}") for w in range(4)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join()
+"""
+
+
+def assert_flood_complete(run, count: int) -> None:
+    by_pid = collections.defaultdict(list)
+    for event in run.events:
+        if event["kind"] == "line":
+            by_pid[event["pid"]].append(event["text"])
+    for w in range(4):
+        proc = run.by_name(f"flooder-{w}")
+        assert proc.exitcode == 0
+        lines = by_pid[proc.pid]
+        # All lines, in order, and only this worker's lines: attribution is per process.
+        assert lines == [f"w{w} {n}" for n in range(count)], (w, len(lines))
+        assert proc.lines == count
+    assert run.snapshot.lines_total == 4 * count
+
+
+@pytest.mark.slow
+def test_four_processes_flooding_100k_lines_each_lose_nothing(write_script, start_method):
+    path = write_script(FLOOD)
+    run = run_program(Program.from_script(path, ["100000"], start_method), timeout=120)
+    assert_flood_complete(run, 100_000)
+
+
+def test_flood_with_pythonunbuffered_flipped(write_script, unbuffered):
+    path = write_script(FLOOD)
+    run = run_program(Program.from_script(path, ["20000"], "fork"), timeout=120)
+    assert_flood_complete(run, 20_000)
+
+
+DEATHS = """
+import ctypes, multiprocessing as mp, os, signal, sys
+
+def die(how):
+    print(f"{how}: line 1")
+    print(f"{how}: line 2")
+    sys.stderr.write(f"{how}: on stderr\\n")
+    if how == "raise":
+        raise RuntimeError("boom from " + how)
+    if how == "exit3":
+        sys.exit(3)
+    if how == "os_exit7":
+        os._exit(7)
+    if how == "segv":
+        ctypes.string_at(0)
+    if how == "sigkill":
+        os.kill(os.getpid(), signal.SIGKILL)
+    if how == "sigterm":
+        os.kill(os.getpid(), signal.SIGTERM)
+
+if __name__ == "__main__":
+    hows = ["raise", "exit3", "os_exit7", "segv", "sigkill", "sigterm"]
+    procs = [mp.Process(target=die, args=(how,), name=how) for how in hows]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join()
+    print("codes", [p.exitcode for p in procs])
+"""
+
+EXPECTED = {
+    "raise": (1, None),
+    "exit3": (3, None),
+    "os_exit7": (7, None),
+    "segv": (-11, "SIGSEGV"),
+    "sigkill": (-9, "SIGKILL"),
+    "sigterm": (-15, "SIGTERM"),
+}
+
+
+@pytest.mark.slow
+def test_a_dying_child_keeps_its_lines_and_its_cause(write_script, start_method, unbuffered):
+    run = run_program(Program.from_script(write_script(DEATHS), (), start_method))
+    for how, (code, signal_name) in EXPECTED.items():
+        proc = run.by_name(how)
+        assert (proc.exitcode, proc.signal) == (code, signal_name), how
+        assert proc.state == ("killed" if code < 0 else "exited")
+        assert run.lines(proc.pid, "stdout") == [f"{how}: line 1", f"{how}: line 2"]
+        err = run.lines(proc.pid, "stderr")
+        assert err[0] == f"{how}: on stderr"
+        if how == "raise":
+            assert err[1] == f"Process {how}:" and "Traceback (most recent call last):" in err
+            assert err[-1] == "RuntimeError: boom from raise"
+        if how == "segv":
+            assert "Fatal Python error: Segmentation fault" in err
+            assert any("in die" in line for line in err), err  # the dump names the frame
+    assert run.lines(run.by_name("MainProcess").pid) == ["codes [1, 3, 7, -11, -9, -15]"]
+    assert {p.pid for p in run.snapshot.failed} == {run.by_name(h).pid for h in EXPECTED}
+
+
+def test_a_partial_last_line_is_delivered_at_exit(write_script):
+    path = write_script(
+        """
+        import sys
+        print("whole line")
+        sys.stdout.write("no newline at the end")
+        """
+    )
+    run = run_program(Program.from_script(path))
+    assert run.lines() == ["whole line", "no newline at the end"]
+    last = [e for e in run.events if e["kind"] == "line"][-1]
+    assert last["partial"] is True
+
+
+def test_binary_junk_and_control_bytes_become_text(write_script):
+    path = write_script(
+        """
+        import os
+        os.write(2, b"\\xff\\xfe\\x00junk\\x1b[31mred\\r\\n")
+        os.write(1, "caf\\u00e9\\n".encode())
+        """
+    )
+    run = run_program(Program.from_script(path))
+    assert run.lines(stream="stdout") == ["café"]
+    (junk,) = run.lines(stream="stderr")
+    assert junk.startswith("\ufffd\ufffd\x00junk") and junk.endswith("red")
+
+
+def test_non_python_subprocess_output_is_attributed_to_its_parent(write_script):
+    path = write_script(
+        """
+        import subprocess
+        subprocess.run(["echo", "from echo"], check=True)
+        print("from python")
+        """
+    )
+    run = run_program(Program.from_script(path))
+    main = run.by_name("MainProcess")
+    assert run.lines(main.pid) == ["from echo", "from python"]
