@@ -17,7 +17,9 @@ from mptui.scenarios import get_lesson, parse_params
 
 def run_lesson(name: str, start_method: str):
     lesson = get_lesson(name)
-    values = parse_params(lesson, [f"{k.lstrip('-')}={v}" for k, v in zip(*[iter(ARGS[name])] * 2)])
+    options = ARGS[name]  # ["--count", "7", ...] -> ["count=7", ...]
+    pairs = [f"{options[i].lstrip('-')}={options[i + 1]}" for i in range(0, len(options), 2)]
+    values = parse_params(lesson, pairs)
     return run_program(Program.from_lesson(lesson, values, start_method))
 
 
