@@ -7,9 +7,9 @@ Two wires carry events from an observed process to mptui:
   object declarations). The agent encodes them with :func:`encode_message`, which needs
   no ``json`` import (the agent must import fast); the engine decodes them with
   :func:`decode_message`.
-* The **ring**: one shared-memory file per process holding fixed-size records for the hot
-  path (lock, queue and pipe operations). The writer never blocks and takes no lock; the
-  collector polls it. Layout below.
+* The **ring**: one shared-memory file per process for the hot path: counters for queue and
+  pipe operations, fixed-size records for lock operations. The writer never blocks and
+  takes no lock; the collector polls it. Layout below.
 
 This module is imported by the agent at interpreter start, so it imports nothing beyond
 the standard library's built-in modules.
@@ -83,43 +83,66 @@ LOCK_WAIT = "lock_wait"  # pid, id, t
 LOCK_ACQUIRED = "lock_acquired"  # pid, id, t, wait_ns (0 when it did not block)
 LOCK_RELEASED = "lock_released"  # pid, id, t, hold_ns (-1 when unknown)
 LOCK_TIMEOUT = "lock_timeout"  # pid, id, t, wait_ns (an acquire with a timeout gave up)
+# One operation each; the agent sends COUNTER totals instead, these serve recordings.
 QUEUE_PUT = "queue_put"  # pid, id, t
 QUEUE_GET = "queue_get"  # pid, id, t
 PIPE_SEND = "pipe_send"  # pid, id, end, t, bytes
 PIPE_RECV = "pipe_recv"  # pid, id, end, t, bytes
 
 # --------------------------------------------------------------------------------------
-# The ring: a file of CAPACITY records of RECORD_WORDS signed 64-bit words each:
-#   [seq, code, t_ns, value]
-# seq is the record's 1-based position in the process's stream, written LAST, so a reader
-# that finds seq == expected knows the other words are complete. A reader that finds a
-# larger seq knows the writer lapped it (records dropped). code packs kind and object id:
-#   code = kind << 56 | aux << 48 | object_id      (object_id < 2**48)
-# aux is the pipe end (0 or 1) for pipe records, else 0.
+# The ring file of a process has two parts, both arrays of signed 64-bit words:
+#
+# 1. COUNTER_SLOTS counter slots of COUNTER_WORDS words: [code, count, amount, 0]. Queue and
+#    pipe operations only bump a counter (count += 1, amount += bytes): a queue can move
+#    hundreds of thousands of messages a second, and one event each would cost the
+#    collector more than the program. A slot is claimed by writing its code last; the
+#    collector reads the counters on every poll and reports the ones that changed.
+# 2. RING_CAPACITY records of RING_RECORD_WORDS words: [seq, code, t_ns, value], for lock
+#    events, which need their order and times. seq is the record's 1-based position in the
+#    process's stream, written LAST, so a reader that finds seq == expected knows the other
+#    words are complete, and a larger seq means the writer lapped it (records dropped).
+#
+# code packs kind and object id:  code = kind << 56 | aux << 48 | object_id  (< 2**48).
+# aux is the pipe end (0 or 1) for pipe counters, else 0.
 
+COUNTER_SLOTS = 1024
+COUNTER_WORDS = 4
+RING_OFFSET_WORDS = COUNTER_SLOTS * COUNTER_WORDS
 RING_RECORD_WORDS = 4
-RING_CAPACITY = 1 << 15  # records; 1 MiB per process, pages allocated only when touched
-RING_BYTES = RING_CAPACITY * RING_RECORD_WORDS * 8
+RING_CAPACITY = 1 << 15  # records; about 1 MiB per process, pages allocated only when touched
 RING_MASK = RING_CAPACITY - 1
+RING_BYTES = (RING_OFFSET_WORDS + RING_CAPACITY * RING_RECORD_WORDS) * 8
 
 RK_LOCK_WAIT = 1
 RK_LOCK_ACQUIRED = 2
 RK_LOCK_RELEASED = 3
 RK_LOCK_TIMEOUT = 4
-RK_QUEUE_PUT = 5
+RK_QUEUE_PUT = 5  # counters from here on
 RK_QUEUE_GET = 6
 RK_PIPE_SEND = 7
 RK_PIPE_RECV = 8
+# Lock totals are counted too (amount = nanoseconds), so they stay exact even when the
+# collector falls behind a lock used a million times a second and lock records are dropped.
+RK_LOCK_RELEASES = 9  # amount: total hold time
+RK_LOCK_CONTENDED = 10  # acquisitions that blocked first; amount: total wait time
+RK_LOCK_TIMEOUTS = 11
+
+COUNTER = "counter"  # pid, id, op (one of COUNTER_OPS), end, count, bytes: a process's totals
+COUNTER_OPS = {
+    RK_QUEUE_PUT: "put",
+    RK_QUEUE_GET: "get",
+    RK_PIPE_SEND: "send",
+    RK_PIPE_RECV: "recv",
+    RK_LOCK_RELEASES: "released",
+    RK_LOCK_CONTENDED: "contended",
+    RK_LOCK_TIMEOUTS: "timeout",
+}
 
 RING_KIND_NAMES = {
     RK_LOCK_WAIT: LOCK_WAIT,
     RK_LOCK_ACQUIRED: LOCK_ACQUIRED,
     RK_LOCK_RELEASED: LOCK_RELEASED,
     RK_LOCK_TIMEOUT: LOCK_TIMEOUT,
-    RK_QUEUE_PUT: QUEUE_PUT,
-    RK_QUEUE_GET: QUEUE_GET,
-    RK_PIPE_SEND: PIPE_SEND,
-    RK_PIPE_RECV: PIPE_RECV,
 }
 
 OBJECT_ID_BITS = 48
@@ -139,10 +162,20 @@ def ring_event(pid: int, code: int, t_ns: int, value: int) -> dict:
         event["wait_ns"] = value
     elif kind == LOCK_RELEASED:
         event["hold_ns"] = value
-    elif kind in (PIPE_SEND, PIPE_RECV):
-        event["end"] = (code >> 48) & 0xFF
-        event["bytes"] = value
     return event
+
+
+def counter_event(pid: int, code: int, count: int, amount: int) -> dict:
+    """Decode one counter slot of process ``pid`` into a ``counter`` event (its totals)."""
+    return {
+        "kind": COUNTER,
+        "pid": pid,
+        "id": code & OBJECT_ID_MASK,
+        "op": COUNTER_OPS.get(code >> 56, "unknown"),
+        "end": (code >> 48) & 0xFF,
+        "count": count,
+        "bytes": amount,
+    }
 
 
 # --------------------------------------------------------------------------------------

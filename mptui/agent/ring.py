@@ -1,8 +1,10 @@
-"""The ring: this process's shared-memory log of hot-path events (lock, queue, pipe).
+"""The ring: this process's shared memory for hot-path events (lock, queue, pipe).
 
-A file in the session's private directory, mapped into memory. Writing a record is four
-stores into a memoryview: no system call, no lock shared with other processes (it would
-change the contention being measured) and no thread. The collector maps the same file and
+A file in the session's private directory, mapped into memory, laid out as in
+mptui.events: counters for queue and pipe operations, records for lock operations.
+Writing a record is four stores into a memoryview, bumping a counter two: no system call,
+no lock shared with other processes (it would change the contention being measured) and
+no thread. The collector maps the same file and
 polls it, so a record is seen within one poll (about 20 ms) even if this process then goes
 quiet. Threads of this process reserve slots with ``itertools.count`` (atomic under the GIL)
 and publish each record by writing its sequence number last. If the collector falls behind
@@ -24,6 +26,8 @@ from mptui.agent import channel
 directory = ""
 _words = None
 _slots = itertools.count()
+_counter_of: dict[int, int] = {}  # counter code -> index of its slot's first word
+_free_counter = 0
 
 
 def configure(session_dir: str) -> None:
@@ -31,40 +35,100 @@ def configure(session_dir: str) -> None:
     directory = session_dir
 
 
-def _open_ring() -> None:
+def _open_ring() -> bool:
     global _words, _slots
+    if not directory:
+        return False
     path = os.path.join(directory, f"ring-{channel.pid}")
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
-        os.ftruncate(fd, ev.RING_BYTES)
-        mapped = mmap.mmap(fd, ev.RING_BYTES)
-    finally:
-        os.close(fd)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.ftruncate(fd, ev.RING_BYTES)
+            mapped = mmap.mmap(fd, ev.RING_BYTES)
+        finally:
+            os.close(fd)
+    except OSError:
+        return False
     _words = memoryview(mapped).cast("q")
     _slots = itertools.count()
     channel.send(ev.RING, path=path)
+    return True
+
+
+_OFFSET, _MASK, _WORDS = ev.RING_OFFSET_WORDS, ev.RING_MASK, ev.RING_RECORD_WORDS
 
 
 def emit(code: int, t_ns: int, value: int) -> None:
     """Append one record; creates the ring on first use."""
     words = _words
     if words is None:
-        if not directory:
-            return
-        try:
-            _open_ring()
-        except OSError:
+        if not _open_ring():
             return
         words = _words
     seq = next(_slots)
-    base = (seq & ev.RING_MASK) * ev.RING_RECORD_WORDS
+    base = _OFFSET + (seq & _MASK) * _WORDS
     words[base + 1] = code
     words[base + 2] = t_ns
     words[base + 3] = value
     words[base] = seq + 1  # published: the record is complete
 
 
+def emit_counted(code: int, t_ns: int, value: int, counter: int) -> None:
+    """``emit(code, t_ns, value)`` and ``count(counter, value)`` in one call (a lock's
+    release: the hot path pays for one Python call, not two)."""
+    words = _words
+    if words is None:
+        if not _open_ring():
+            return
+        words = _words
+    seq = next(_slots)
+    base = _OFFSET + (seq & _MASK) * _WORDS
+    words[base + 1] = code
+    words[base + 2] = t_ns
+    words[base + 3] = value
+    words[base] = seq + 1
+    slot = _counter_of.get(counter)
+    if slot is None:
+        slot = _claim_counter(counter)
+        if slot < 0:
+            return
+    words[slot + 1] += 1
+    if value > 0:
+        words[slot + 2] += value
+
+
+def count(code: int, amount: int) -> None:
+    """Add one operation (and ``amount`` bytes) to this process's counter for ``code``.
+
+    Threads of one process updating the same counter at the same instant can lose an
+    increment (read-modify-write); an exact count would need a lock on the hot path."""
+    base = _counter_of.get(code)
+    if base is None:
+        base = _claim_counter(code)
+        if base < 0:
+            return
+    words = _words
+    words[base + 1] += 1
+    words[base + 2] += amount
+
+
+def _claim_counter(code: int) -> int:
+    global _free_counter
+    if _words is None and not _open_ring():
+        return -1
+    if _free_counter >= ev.COUNTER_SLOTS:
+        return -1  # more objects than slots in this process: the rest go uncounted
+    base = _free_counter * ev.COUNTER_WORDS
+    _free_counter += 1
+    _words[base + 1] = _words[base + 2] = 0
+    _words[base] = code  # claimed last: the collector starts reading the slot now
+    _counter_of[code] = base
+    return base
+
+
 def forget_after_fork() -> None:
     """A fork child shares its parent's mapping: it must write to a ring of its own."""
-    global _words
+    global _words, _free_counter
     _words = None
+    _counter_of.clear()
+    _free_counter = 0

@@ -20,7 +20,7 @@ from time import monotonic_ns
 
 from mptui import events as ev
 from mptui.agent import channel
-from mptui.agent.ring import emit
+from mptui.agent.ring import count, emit, emit_counted
 
 _counter = itertools.count(1)
 
@@ -75,6 +75,9 @@ class TracedLock(synchronize.Lock):
         self._code_acquired = _codes(ev.RK_LOCK_ACQUIRED, oid)
         self._code_released = _codes(ev.RK_LOCK_RELEASED, oid)
         self._code_timeout = _codes(ev.RK_LOCK_TIMEOUT, oid)
+        self._count_releases = _codes(ev.RK_LOCK_RELEASES, oid)
+        self._count_contended = _codes(ev.RK_LOCK_CONTENDED, oid)
+        self._count_timeouts = _codes(ev.RK_LOCK_TIMEOUTS, oid)
 
     # Named explicitly (not super()): TracedRLock shares these methods.
     def __getstate__(self):
@@ -102,25 +105,34 @@ class TracedLock(synchronize.Lock):
         if ok:
             self._t_acquired = t1
             emit(self._code_acquired, t1, t1 - t0)
+            count(self._count_contended, t1 - t0)
         else:
             emit(self._code_timeout, t1, t1 - t0)
+            count(self._count_timeouts, t1 - t0)
         return ok
 
     def release(self) -> None:
         t = monotonic_ns()
         self._release()  # raises if not held: then nothing is recorded
         started, self._t_acquired = self._t_acquired, -1
-        emit(self._code_released, t, t - started if started >= 0 else -1)
+        held = t - started if started >= 0 else -1
+        emit_counted(self._code_released, t, held, self._count_releases)
 
+    # ``with lock:`` is the common use: its two methods repeat acquire's fast path and
+    # release's body, saving a Python call each on the hot path.
     def __enter__(self) -> bool:
-        if self._try_acquire(False):  # the uncontended path, inlined: one call less
+        if self._try_acquire(False):
             t = self._t_acquired = monotonic_ns()
             emit(self._code_acquired, t, 0)
             return True
         return self._blocking_acquire(None)
 
     def __exit__(self, *args) -> None:
-        self.release()
+        t = monotonic_ns()
+        self._release()
+        started, self._t_acquired = self._t_acquired, -1
+        held = t - started if started >= 0 else -1
+        emit_counted(self._code_released, t, held, self._count_releases)
 
 
 class TracedRLock(synchronize.RLock):
@@ -135,7 +147,9 @@ class TracedRLock(synchronize.RLock):
     __getstate__ = TracedLock.__getstate__
     __setstate__ = TracedLock.__setstate__
     _blocking_acquire = TracedLock._blocking_acquire
-    __exit__ = TracedLock.__exit__
+
+    def __exit__(self, *args) -> None:
+        self.release()
 
     def acquire(self, block: bool = True, timeout: float | None = None) -> bool:
         if self._try_acquire(False):
@@ -154,7 +168,8 @@ class TracedRLock(synchronize.RLock):
         self._release()
         if outermost:
             started, self._t_acquired = self._t_acquired, -1
-            emit(self._code_released, t, t - started if started >= 0 else -1)
+            held = t - started if started >= 0 else -1
+            emit_counted(self._code_released, t, held, self._count_releases)
 
     def __enter__(self) -> bool:
         return self.acquire()
@@ -184,12 +199,12 @@ class TracedQueue(queues.Queue):
         super().__setstate__(state[:-1])
 
     def put(self, obj, block: bool = True, timeout: float | None = None) -> None:
-        super().put(obj, block, timeout)  # Full or closed: raises, nothing recorded
-        emit(self._code_put, monotonic_ns(), 0)
+        super().put(obj, block, timeout)  # Full or closed: raises, nothing counted
+        count(self._code_put, 0)
 
     def get(self, block: bool = True, timeout: float | None = None):
         obj = super().get(block, timeout)
-        emit(self._code_get, monotonic_ns(), 0)
+        count(self._code_get, 0)
         return obj
 
 
@@ -208,12 +223,12 @@ class TracedConnection(connection.Connection):
 
     def _send_bytes(self, buf) -> None:
         super()._send_bytes(buf)
-        emit(self._code_send, monotonic_ns(), len(buf))
+        count(self._code_send, len(buf))
 
     def _recv_bytes(self, maxsize=None):
         buf = super()._recv_bytes(maxsize)
         if buf is not None:
-            emit(self._code_recv, monotonic_ns(), buf.getbuffer().nbytes)
+            count(self._code_recv, buf.getbuffer().nbytes)
         return buf
 
 

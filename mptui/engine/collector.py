@@ -65,12 +65,28 @@ class _RingReader:
         self.pid, self.path = pid, path
         self._words = memoryview(self._map).cast("q")
         self.tail = 0
+        self._counters: list[list[int]] = []  # [code, count, amount] last reported, per slot
+
+    def read_counters(self, out: list[dict]) -> None:
+        """Append a ``counter`` event for every counter that changed since the last read."""
+        words, known = self._words, self._counters
+        while len(known) < ev.COUNTER_SLOTS:  # slots claimed since the last read
+            code = words[len(known) * ev.COUNTER_WORDS]
+            if code == 0:
+                break
+            known.append([code, 0, 0])
+        for slot, last in enumerate(known):
+            base = slot * ev.COUNTER_WORDS
+            count, amount = words[base + 1], words[base + 2]
+            if count != last[1] or amount != last[2]:
+                last[1], last[2] = count, amount
+                out.append(ev.counter_event(self.pid, last[0], count, amount))
 
     def drain(self, out: list[dict]) -> int:
-        """Append new records as events to ``out``; return how many were overwritten."""
+        """Append new lock records as events to ``out``; return how many were overwritten."""
         words, tail, dropped, pid = self._words, self.tail, 0, self.pid
         for _ in range(ev.RING_CAPACITY):
-            base = (tail & ev.RING_MASK) * ev.RING_RECORD_WORDS
+            base = ev.RING_OFFSET_WORDS + (tail & ev.RING_MASK) * ev.RING_RECORD_WORDS
             seq = words[base]
             if seq <= tail:
                 break  # not written yet
@@ -205,6 +221,7 @@ class Collector:
                 self._identify(data, batch)
         ring_events: list[dict] = []
         for reader in list(self._rings.values()):
+            reader.read_counters(batch)
             dropped = reader.drain(ring_events)
             if dropped:
                 batch.append({"kind": ev.DROPPED, "pid": reader.pid, "count": dropped})
@@ -306,6 +323,7 @@ class Collector:
         reader = self._rings.pop(channel.pid, None)
         if reader is not None:  # the process is gone: read what it left, then forget it
             ring_events: list[dict] = []
+            reader.read_counters(batch)
             reader.drain(ring_events)
             batch.extend(ring_events)
             reader.close()

@@ -258,6 +258,7 @@ class _Queue:
     maxsize: int = 0
     puts: int = 0
     gets: int = 0
+    counted: dict = field(default_factory=dict)  # (pid, op) -> that process's total
     puts_at_tick: int = 0
     gets_at_tick: int = 0
     tick_ns: int | None = None
@@ -286,6 +287,7 @@ class _Pipe:
     label: str = ""
     creator_pid: int = 0
     duplex: bool = True
+    counted: dict = field(default_factory=dict)  # (pid, op, end) -> (count, bytes)
     sent: list = field(default_factory=lambda: [0, 0])
     sent_bytes: list = field(default_factory=lambda: [0, 0])
     received: list = field(default_factory=lambda: [0, 0])
@@ -329,10 +331,27 @@ class _Lock:
     hold_max_ns: int = 0
     waits: deque = field(default_factory=lambda: deque(maxlen=DURATION_SAMPLES))
     holds: deque = field(default_factory=lambda: deque(maxlen=DURATION_SAMPLES))
+    counted: dict = field(default_factory=dict)  # (pid, op) -> (count, ns): agents' totals
+
+    def _total(self, op: str) -> tuple[int, int]:
+        count = amount = 0
+        for (_pid, kind), (c, a) in self.counted.items():
+            if kind == op:
+                count, amount = count + c, amount + a
+        return count, amount
 
     def view(self, dead_pids: set[int]) -> LockView:
         waits = sorted(self.waits)
         holds = sorted(self.holds)
+        acquisitions, contended, timeouts = self.acquisitions, self.contended, self.timeouts
+        wait_total, hold_total = self.wait_total_ns, self.hold_total_ns
+        if self.counted:
+            # The agents' counters are exact even when records were dropped; an acquisition
+            # is counted when released, so add the one being held.
+            releases, hold_total = self._total("released")
+            acquisitions = releases + (self.holder is not None)
+            contended, wait_total = self._total("contended")
+            timeouts = self._total("timeout")[0]
         return LockView(
             self.id,
             self.label or f"{self.kind} {self.id:x}",
@@ -342,12 +361,12 @@ class _Lock:
             self.held_since_ns,
             self.holder is not None and self.holder in dead_pids,
             tuple(sorted(self.waiters.items(), key=lambda item: item[1])),
-            self.acquisitions,
-            self.contended,
-            self.timeouts,
-            self.wait_total_ns,
+            acquisitions,
+            contended,
+            timeouts,
+            wait_total,
             self.wait_max_ns,
-            self.hold_total_ns,
+            hold_total,
             self.hold_max_ns,
             _percentile(waits, 0.50),
             _percentile(waits, 0.95),
@@ -560,6 +579,13 @@ class Store:
 
     def _on_dropped(self, e: dict) -> None:
         self._events_dropped += int(e["count"])
+        # What this process's lost records said is unknown: forget its lock state (the
+        # records after the gap, folded next, rebuild it). Totals come from counters.
+        pid = e["pid"]
+        for lock in self._locks.values():
+            lock.waiters.pop(pid, None)
+            if lock.holder == pid:
+                lock.holder = lock.held_since_ns = None
 
     def _on_object(self, e: dict) -> None:
         kind, oid = e["type"], e["id"]
@@ -633,6 +659,32 @@ class Store:
             p = self._pipes[oid] = _Pipe(oid)
         return p
 
+    def _on_counter(self, e: dict) -> None:
+        """A process's running totals for one queue or pipe end: fold in the increase."""
+        op, pid, count, amount = e["op"], e["pid"], int(e["count"]), int(e.get("bytes", 0))
+        if op in ("put", "get"):
+            q = self._queue(e)
+            added = count - q.counted.get((pid, op), 0)
+            q.counted[(pid, op)] = count
+            if op == "put":
+                q.puts += added
+            else:
+                q.gets += added
+        elif op in ("send", "recv"):
+            p, end = self._pipe(e), int(e.get("end", 0)) & 1
+            old_count, old_bytes = p.counted.get((pid, op, end), (0, 0))
+            p.counted[(pid, op, end)] = (count, amount)
+            if op == "send":
+                p.sent[end] += count - old_count
+                p.sent_bytes[end] += amount - old_bytes
+            else:
+                p.received[end] += count - old_count
+                p.received_bytes[end] += amount - old_bytes
+        elif op in ("released", "contended", "timeout"):
+            self._lock(e).counted[(pid, op)] = (count, amount)
+        else:
+            raise ValueError(op)
+
     def _on_pipe_send(self, e: dict) -> None:
         p, end = self._pipe(e), e["end"] & 1
         p.sent[end] += 1
@@ -665,4 +717,5 @@ class Store:
         ev.QUEUE_GET: _on_queue_get,
         ev.PIPE_SEND: _on_pipe_send,
         ev.PIPE_RECV: _on_pipe_recv,
+        ev.COUNTER: _on_counter,
     }

@@ -63,7 +63,7 @@ def test_json_prints_one_event_per_line_and_a_final_summary():
     assert result.returncode == 0
     events = [json.loads(line) for line in result.stdout.splitlines()]
     kinds = {e["kind"] for e in events}
-    assert {"run_started", "hello", "started", "line", "pipe_send", "run_ended"} <= kinds
+    assert {"run_started", "hello", "started", "line", "counter", "run_ended"} <= kinds
     assert events[-1]["kind"] == "summary" and events[-1]["failed"] == []
     texts = [e["text"] for e in events if e["kind"] == "line"]
     assert "parent received: 'hello world'" in texts
