@@ -71,6 +71,7 @@ OBJECT = "object"  # pid, id, type, label, [maxsize]  (a traced primitive was cr
 
 # Kinds made by the engine itself.
 LINE = "line"  # pid, stream, text, t, [partial]
+LINES = "lines"  # pid, stream, texts, t, [partial]: consecutive lines of one stream, in order
 GONE = "gone"  # pid, t  (the process's message channel closed: it has ended)
 METRICS = "metrics"  # t, samples: [[pid, cpu_percent, rss_bytes], ...]
 TICK = "tick"  # t  (about once a second; the Store samples rates and depths on it)

@@ -53,12 +53,18 @@ class LinePrinter:
             return
         parts = []
         for event in batch:
-            if event["kind"] != ev.LINE:
+            kind = event["kind"]
+            if kind == ev.LINES:
+                texts = event["texts"]
+            elif kind == ev.LINE:
+                texts = [event["text"]]
+            else:
                 continue
             name = self._store.name_of(event["pid"])
             self._width = max(self._width, len(name))
             mark = "!" if event["stream"] == ev.STREAM_STDERR else "|"
-            parts.append(f"{name:<{self._width}} {mark} {event['text']}\n")
+            prefix = f"{name:<{self._width}} {mark} "
+            parts.append(prefix + ("\n" + prefix).join(texts) + "\n")
         if parts:
             self._write("".join(parts))
 
@@ -74,8 +80,24 @@ class JsonPrinter(LinePrinter):
     """Prints every event as one JSON object per line."""
 
     def __call__(self, batch: list[dict]) -> None:
-        if not self.broken.is_set():
-            self._write("".join(json.dumps(e, separators=(",", ":")) + "\n" for e in batch))
+        if self.broken.is_set():
+            return
+        out = []
+        for event in batch:
+            if event["kind"] == ev.LINES:  # one JSON object per line of output
+                *texts, last = event["texts"]
+                common = {"kind": ev.LINE, "pid": event["pid"], "stream": event["stream"]}
+                line = {**common, "text": "", "t": event["t"]}
+                for text in texts:
+                    line["text"] = text
+                    out.append(json.dumps(line, separators=(",", ":")))
+                line["text"] = last
+                if event.get("partial"):
+                    line["partial"] = True
+                out.append(json.dumps(line, separators=(",", ":")))
+            else:
+                out.append(json.dumps(event, separators=(",", ":")))
+        self._write("\n".join(out) + "\n")
 
 
 def summary_text(snap: Snapshot) -> str:
@@ -190,6 +212,10 @@ def run_headless(program: Program, *, as_json: bool = False, out: TextIO | None 
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     snap = store.snapshot()
+    error = session.collector.error if session.collector is not None else None
+    if error is not None:
+        print(f"mptui: internal error, observation stopped: {error!r}", file=sys.stderr)
+        return 2
     if printer.broken.is_set():
         # Like any Unix filter whose reader went away: quietly, and no flush errors at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno()) if hasattr(out, "fileno") else None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import _socket
 import os
+import sys
 import time
 
 from mptui import events as ev
@@ -32,6 +33,20 @@ def open_connection(stream: str):
     sock.connect(socket_path)
     sock.sendall(ev.encode_header(secret, pid, stream))
     return sock
+
+
+def hand_over(stream: str, fd: int) -> None:
+    """Give the collector ``fd`` (a pipe's read end) for ``stream``, then hang up.
+
+    The fd travels with the header as SCM_RIGHTS ancillary data, so the kernel, not a path
+    or a number, ties it to the connection that presented the secret."""
+    sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
+    try:
+        sock.connect(socket_path)
+        rights = [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, fd.to_bytes(4, sys.byteorder))]
+        sock.sendmsg([ev.encode_header(secret, pid, stream)], rights)
+    finally:
+        sock.close()
 
 
 def connect() -> None:

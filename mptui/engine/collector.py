@@ -15,6 +15,7 @@ import mmap
 import os
 import selectors
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -36,7 +37,34 @@ class _Unidentified:
     """A connection whose header line has not arrived yet."""
 
     def __init__(self, sock: socket.socket) -> None:
-        self.sock, self.data = sock, b""
+        self.sock, self.data, self.fds = sock, b"", []
+
+
+class _PipeEnd:
+    """Owns a pipe read end handed over by an agent."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+
+    def close(self) -> None:
+        if self.fd >= 0:
+            fd, self.fd = self.fd, -1
+            os.close(fd)
+
+
+_FD_SPACE = socket.CMSG_SPACE(4 * 4)
+
+
+def _received_fds(ancdata) -> list[int]:
+    fds: list[int] = []
+    for level, kind, payload in ancdata:
+        if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+            usable = len(payload) - len(payload) % 4
+            fds.extend(
+                int.from_bytes(payload[i : i + 4], sys.byteorder, signed=True)
+                for i in range(0, usable, 4)
+            )
+    return fds
 
 
 class _Stream:
@@ -143,6 +171,8 @@ class Collector:
         self._codes_deadline: float | None = None
         self._metrics = MetricsSampler()
         self._stop = threading.Event()
+        self.error: BaseException | None = None
+        """What stopped the thread if it failed (a bug in mptui, not in the program)."""
         self.finished = threading.Event()
         """Set once the runner has ended and every channel and stream has closed."""
         self._thread = threading.Thread(target=self._run, name="mptui-collector", daemon=True)
@@ -152,9 +182,12 @@ class Collector:
     def add_pipe(self, pipe, pid: int, stream: str) -> None:
         """Read an extra output pipe (a file object; the collector closes it at EOF): the
         runner's own stdout and stderr, for output written before its agent ran."""
-        fd = pipe.fileno()
+        self._add_stream(pid, stream, pipe)
+
+    def _add_stream(self, pid: int, stream: str, owner) -> None:
+        fd = owner.fileno() if hasattr(owner, "fileno") else owner.fd
         os.set_blocking(fd, False)
-        entry = _Stream(pid, stream, fd, pipe)
+        entry = _Stream(pid, stream, fd, owner)
         self._streams.add(entry)
         self._selector.register(fd, selectors.EVENT_READ, entry)
 
@@ -200,6 +233,8 @@ class Collector:
             batch = []
             self._round(batch, 0)
             self._publish(batch)
+        except BaseException as error:  # noqa: BLE001 - reported by the front end
+            self.error = error
         finally:
             self._close_all()
             self.finished.set()
@@ -250,41 +285,46 @@ class Collector:
 
     def _identify(self, conn: _Unidentified, batch: list[dict]) -> None:
         try:
-            chunk = conn.sock.recv(4096)
+            chunk, ancdata, _flags, _addr = conn.sock.recvmsg(4096, _FD_SPACE)
         except BlockingIOError:
             return
         except OSError:
-            chunk = b""
+            chunk, ancdata = b"", []
+        conn.fds.extend(_received_fds(ancdata))
         conn.data += chunk
         header, newline, rest = conn.data.partition(b"\n")
-        if not newline:
-            if not chunk or len(conn.data) > 512:
+        identity = ev.decode_header(header, self._secret) if newline else None
+        if identity is None:
+            if newline or not chunk or len(conn.data) > 512:
+                # Not one of ours (wrong secret or garbage): drop it and what it sent.
                 self._selector.unregister(conn.sock)
-                conn.sock.close()  # not one of ours (wrong secret or garbage)
+                conn.sock.close()
+                for fd in conn.fds:
+                    os.close(fd)
             return
         self._selector.unregister(conn.sock)
-        identity = ev.decode_header(header, self._secret)
-        if identity is None:
-            conn.sock.close()
-            return
         pid, stream = identity
+        if stream != ev.STREAM_EVENTS:
+            conn.sock.close()  # it only carried the header and the pipe
+            fd, *extra = conn.fds or [-1]
+            for unexpected in extra:
+                os.close(unexpected)
+            if fd >= 0:
+                self._known.add(pid)
+                self._add_stream(pid, stream, _PipeEnd(fd))
+            return
         self._known.add(pid)
-        if stream == ev.STREAM_EVENTS:
-            channel = _Channel(pid, conn.sock)
-            old = self._channels.get(pid)
-            if old is not None:  # pid reused, or exec: the old channel is finished
-                self._close_channel(old, batch)
-            self._channels[pid] = channel
-            self._ended.pop(pid, None)
-            self._selector.register(conn.sock, selectors.EVENT_READ, channel)
-            if rest:
-                self._feed_channel(channel, rest, batch)
-        else:
-            entry = _Stream(pid, stream, conn.sock.fileno(), conn.sock)
-            self._streams.add(entry)
-            self._selector.register(conn.sock, selectors.EVENT_READ, entry)
-            if rest:
-                self._feed_stream(entry, rest, batch)
+        for fd in conn.fds:
+            os.close(fd)
+        channel = _Channel(pid, conn.sock)
+        old = self._channels.get(pid)
+        if old is not None:  # pid reused, or exec: the old channel is finished
+            self._close_channel(old, batch)
+        self._channels[pid] = channel
+        self._ended.pop(pid, None)
+        self._selector.register(conn.sock, selectors.EVENT_READ, channel)
+        if rest:
+            self._feed_channel(channel, rest, batch)
 
     def _read_channel(self, channel: _Channel, batch: list[dict]) -> None:
         try:
@@ -364,19 +404,32 @@ class Collector:
                 return
 
     def _feed_stream(self, entry: _Stream, chunk: bytes, batch: list[dict]) -> None:
-        *lines, rest = (entry.pending + chunk).split(b"\n")
+        data = entry.pending + chunk
+        end = data.rfind(b"\n")
+        if end < 0:
+            complete, rest = b"", data
+        else:
+            complete, rest = data[:end], data[end + 1 :]
+        # One decode and one event per chunk, not per line: a flood is hundreds of
+        # thousands of lines a second. Splitting at a newline never cuts a UTF-8 character.
+        texts = complete.decode("utf-8", "replace").split("\n") if end >= 0 else []
         while len(rest) > MAX_LINE_BYTES:
-            lines.append(rest[:MAX_LINE_BYTES])
+            texts.append(rest[:MAX_LINE_BYTES].decode("utf-8", "replace"))
             rest = rest[MAX_LINE_BYTES:]
         entry.pending = rest
-        if not lines:
+        if not texts:
             return
-        t, pid, stream = time.monotonic_ns(), entry.pid, entry.stream
-        for line in lines:
-            text = line.decode("utf-8", "replace")
-            if text.endswith("\r"):
-                text = text[:-1]
-            batch.append({"kind": ev.LINE, "pid": pid, "stream": stream, "text": text, "t": t})
+        if b"\r" in complete:
+            texts = [text[:-1] if text.endswith("\r") else text for text in texts]
+        batch.append(
+            {
+                "kind": ev.LINES,
+                "pid": entry.pid,
+                "stream": entry.stream,
+                "texts": texts,
+                "t": time.monotonic_ns(),
+            }
+        )
 
     def _close_stream(self, entry: _Stream, batch: list[dict]) -> None:
         self._selector.unregister(entry.fd)

@@ -23,6 +23,7 @@ import threading
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from mptui import events as ev
 
@@ -70,8 +71,7 @@ class ProcessView:
         return self.state in ("starting", "running")
 
 
-@dataclass(frozen=True, slots=True)
-class LogLine:
+class LogLine(NamedTuple):
     """One line of output, tagged with the process that wrote it."""
 
     seq: int
@@ -383,7 +383,7 @@ class Store:
 
     def __init__(self, log_capacity: int = DEFAULT_LOG_CAPACITY) -> None:
         self._mutex = threading.Lock()
-        self._log: deque[LogLine] = deque(maxlen=log_capacity)
+        self._log: deque[tuple] = deque(maxlen=log_capacity)  # LogLine fields, as tuples
         self._lines_total = 0
         self._processes: dict[int, _Process] = {}
         self._queues: dict[int, _Queue] = {}
@@ -445,18 +445,16 @@ class Store:
         """Lines with ``seq > cursor`` still in the ring, oldest first (at most ``limit``,
         the newest ones). ``skipped`` counts lines after the cursor no longer retained."""
         with self._mutex:
-            newer: list[LogLine] = []
+            newer: list[tuple] = []
             for line in reversed(self._log):
-                if line.seq <= cursor:
+                if line[0] <= cursor or (limit is not None and len(newer) >= limit):
                     break
                 newer.append(line)
             newer.reverse()
-            first_seq = newer[0].seq if newer else self._lines_total + 1
+            first_seq = newer[0][0] if newer else self._lines_total + 1
             skipped = max(0, first_seq - cursor - 1)
-            if limit is not None and len(newer) > limit:
-                skipped += len(newer) - limit
-                newer = newer[-limit:]
-            return LogDelta(tuple(newer), self._lines_total, skipped)
+            make = LogLine._make
+            return LogDelta(tuple(make(line) for line in newer), self._lines_total, skipped)
 
     def name_of(self, pid: int) -> str:
         """The process's display name, without building a snapshot (for per-line output)."""
@@ -550,7 +548,7 @@ class Store:
         proc.lines += 1
         self._lines_total += 1
         self._log.append(
-            LogLine(
+            (
                 self._lines_total,
                 pid,
                 proc.name or f"pid {pid}",
@@ -560,6 +558,25 @@ class Store:
                 bool(e.get("partial", False)),
             )
         )
+
+    def _on_lines(self, e: dict) -> None:
+        pid, texts = e["pid"], e["texts"]
+        proc = self._process(pid)
+        first = self._lines_total + 1
+        proc.lines += len(texts)
+        self._lines_total += len(texts)
+        # Only the lines the ring will still hold become objects: a flood batch can be
+        # far longer than the ring.
+        keep = texts[-self._log.maxlen :] if self._log.maxlen else texts
+        seq = first + len(texts) - len(keep)
+        name, stream, t = proc.name or f"pid {pid}", e.get("stream", "stdout"), e.get("t", 0)
+        partial_last = bool(e.get("partial", False))
+        # Plain tuples: LogLine objects are made only for the lines a reader asks for.
+        append = self._log.append
+        for i, text in enumerate(keep, seq):
+            append((i, pid, name, stream, text, t, False))
+        if partial_last and keep:
+            self._log[-1] = self._log[-1][:-1] + (True,)
 
     def _on_metrics(self, e: dict) -> None:
         for pid, cpu, rss in e["samples"]:
@@ -704,6 +721,7 @@ class Store:
         ev.REAPED: _on_reaped,
         ev.GONE: _on_gone,
         ev.LINE: _on_line,
+        ev.LINES: _on_lines,
         ev.METRICS: _on_metrics,
         ev.TICK: _on_tick,
         ev.DROPPED: _on_dropped,

@@ -72,13 +72,14 @@ class Run:
     exitcode: int | None = None
 
     def lines(self, pid: int | None = None, stream: str | None = None) -> list[str]:
-        return [
-            e["text"]
-            for e in self.events
-            if e["kind"] == ev.LINE
-            and (pid is None or e["pid"] == pid)
-            and (stream is None or e["stream"] == stream)
-        ]
+        """Every line, in arrival order, optionally of one process and stream."""
+        out: list[str] = []
+        for e in self.events:
+            if e["kind"] not in (ev.LINE, ev.LINES):
+                continue
+            if (pid is None or e["pid"] == pid) and (stream is None or e["stream"] == stream):
+                out.extend(e["texts"] if e["kind"] == ev.LINES else [e["text"]])
+        return out
 
     def by_name(self, name: str):
         matches = [p for p in self.snapshot.processes if p.name == name]

@@ -76,7 +76,7 @@ def test_processes_left_running_after_main_ends_are_stopped(write_script):
         session.start()
         assert session.wait(10)
     pids = {p.pid for p in session.store.snapshot().processes}
-    printed = {int(e["text"].split()[1]) for e in events if e["kind"] == "line"}
+    printed = {int(text.split()[1]) for e in events if e["kind"] == "lines" for text in e["texts"]}
     assert printed <= pids  # the python grandchild said hello: it was observed
     assert_all_gone(pids)
 

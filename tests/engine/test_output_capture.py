@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import collections
-
 import pytest
 from conftest import run_program
 
@@ -27,14 +25,10 @@ if __name__ == "__main__":
 
 
 def assert_flood_complete(run, count: int) -> None:
-    by_pid = collections.defaultdict(list)
-    for event in run.events:
-        if event["kind"] == "line":
-            by_pid[event["pid"]].append(event["text"])
     for w in range(4):
         proc = run.by_name(f"flooder-{w}")
         assert proc.exitcode == 0
-        lines = by_pid[proc.pid]
+        lines = run.lines(proc.pid)
         # All lines, in order, and only this worker's lines: attribution is per process.
         assert lines == [f"w{w} {n}" for n in range(count)], (w, len(lines))
         assert proc.lines == count
