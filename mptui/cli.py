@@ -75,6 +75,8 @@ def parse(argv: Sequence[str]) -> Request:
             i += 1
             return args[i - 1]
 
+        if eq and name in ("--help", "--version", "--list", "--headless", "--json"):
+            raise UsageError(f"{name} takes no value")
         if name in ("-h", "--help") and not positional:
             request.action = "help"
         elif name == "--version" and not positional:

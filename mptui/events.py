@@ -193,8 +193,10 @@ def _json_value(value: object) -> str:
         return "true"
     if value is False:
         return "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
+    if isinstance(value, int):
+        return int.__repr__(value)  # an IntEnum exit code is still a plain number
+    if isinstance(value, float):
+        return float.__repr__(value) if value == value and abs(value) != float("inf") else "null"
     if isinstance(value, str):
         # Lone surrogates (from undecodable argv bytes) cannot be encoded; replace them.
         text = value.encode("utf-8", "replace").decode("utf-8")
@@ -219,7 +221,7 @@ def decode_message(line: bytes) -> dict | None:
 
     try:
         event = json.loads(line)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return None
     if not isinstance(event, dict) or not isinstance(event.get("kind"), str):
         return None

@@ -88,32 +88,40 @@ def install(is_runner: bool, start_method: str | None) -> None:
 def _patch_multiprocessing(mp, is_runner: bool, start_method: str | None) -> None:
     from multiprocessing import context, process
 
-    from mptui.agent import traced
-
+    # mptui.agent.traced imports multiprocessing's queues, connection and synchronize:
+    # only a process that makes a primitive pays for that.
     def Lock(self):  # noqa: N802 - the names multiprocessing users call
-        internal, label = traced.creation_site()
+        internal, label = creation_site()
         if internal:
             return _original["Lock"](self)
+        from mptui.agent import traced
+
         return traced.TracedLock(ctx=self.get_context(), mptui_id=traced.declare("Lock", label))
 
     def RLock(self):  # noqa: N802
-        internal, label = traced.creation_site()
+        internal, label = creation_site()
         if internal:
             return _original["RLock"](self)
+        from mptui.agent import traced
+
         oid = traced.declare("RLock", label)
         return traced.TracedRLock(ctx=self.get_context(), mptui_id=oid)
 
     def Queue(self, maxsize=0):  # noqa: N802
-        internal, label = traced.creation_site()
+        internal, label = creation_site()
         if internal:
             return _original["Queue"](self, maxsize)
+        from mptui.agent import traced
+
         oid = traced.declare("Queue", label, maxsize=maxsize)
         return traced.TracedQueue(maxsize, ctx=self.get_context(), mptui_id=oid)
 
     def Pipe(self, duplex=True):  # noqa: N802
-        internal, label = traced.creation_site()
+        internal, label = creation_site()
         if internal:
             return _original["Pipe"](self, duplex)
+        from mptui.agent import traced
+
         return traced.traced_pipe(duplex, label)
 
     _original = {}
@@ -139,6 +147,23 @@ def _patch_multiprocessing(mp, is_runner: bool, start_method: str | None) -> Non
     if is_runner and start_method:
         # Replace the fallback, not the choice: set_start_method() in the program still wins.
         context._default_context._default_context = context._concrete_contexts[start_method]
+
+
+def creation_site() -> tuple[bool, str]:
+    """Return ``(internal, "file.py:line")`` for the code that asked for a new primitive.
+
+    ``internal`` is True when multiprocessing itself made it (a Queue's own locks, a Pool's
+    queues): those stay untraced, they are plumbing, not the program's objects.
+    """
+    frame = sys._getframe(1)
+    while frame is not None:
+        module = frame.f_globals.get("__name__", "")
+        if not module.startswith("mptui.agent"):
+            internal = module == "multiprocessing" or module.startswith("multiprocessing.")
+            name = os.path.basename(frame.f_code.co_filename)
+            return internal, f"{name}:{frame.f_lineno}"
+        frame = frame.f_back
+    return False, "?"
 
 
 def _start_method_of_this_child() -> str:

@@ -13,8 +13,6 @@ so "contended" means exactly "had to block".
 from __future__ import annotations
 
 import itertools
-import os
-import sys
 from multiprocessing import connection, queues, reduction, synchronize
 from time import monotonic_ns
 
@@ -27,23 +25,6 @@ _counter = itertools.count(1)
 
 def _codes(kind_base: int, oid: int, aux: int = 0) -> int:
     return kind_base << 56 | aux << 48 | oid
-
-
-def creation_site(skip_prefixes: tuple[str, ...] = ("mptui.agent",)) -> tuple[bool, str]:
-    """Return ``(internal, "file.py:line")`` for the code that asked for a new primitive.
-
-    ``internal`` is True when multiprocessing itself made it (a Queue's own locks, a Pool's
-    queues): those stay untraced, they are plumbing, not the program's objects.
-    """
-    frame = sys._getframe(1)
-    while frame is not None:
-        module = frame.f_globals.get("__name__", "")
-        if not module.startswith(skip_prefixes):
-            internal = module == "multiprocessing" or module.startswith("multiprocessing.")
-            name = os.path.basename(frame.f_code.co_filename)
-            return internal, f"{name}:{frame.f_lineno}"
-        frame = frame.f_back
-    return False, "?"
 
 
 def declare(kind: str, label: str, **fields: object) -> int:

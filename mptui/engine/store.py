@@ -18,6 +18,7 @@ line that scrolled out of the ring still counts in ``lines_total`` and in the pr
 
 from __future__ import annotations
 
+import math
 import signal
 import threading
 from collections import deque
@@ -307,10 +308,11 @@ class _Pipe:
 
 
 def _percentile(sorted_values: list[int], fraction: float) -> int | None:
+    """Nearest-rank percentile: the smallest value with at least ``fraction`` at or below."""
     if not sorted_values:
         return None
-    index = min(len(sorted_values) - 1, int(fraction * len(sorted_values)))
-    return sorted_values[index]
+    index = max(0, math.ceil(fraction * len(sorted_values)) - 1)
+    return sorted_values[min(index, len(sorted_values) - 1)]
 
 
 @dataclass(slots=True)
@@ -406,16 +408,17 @@ class Store:
         with self._mutex:
             changed = False
             for event in batch:
-                handler = self._HANDLERS.get(event.get("kind"))
+                changed = True
+                kind = event.get("kind") if isinstance(event, dict) else None
+                handler = self._HANDLERS.get(kind) if isinstance(kind, str) else None
                 if handler is None:
                     self._bad_messages += 1
-                else:
-                    try:
-                        handler(self, event)
-                    except (KeyError, TypeError, ValueError):
-                        # A malformed event from an observed process is counted, never fatal.
-                        self._bad_messages += 1
-                changed = True
+                    continue
+                try:
+                    handler(self, event)
+                except Exception:  # noqa: BLE001
+                    # A malformed event from an observed process is counted, never fatal.
+                    self._bad_messages += 1
             if changed:
                 self._version += 1
                 self._cached = None
@@ -518,6 +521,13 @@ class Store:
         if proc.state == "starting":
             proc.state = "running"
 
+    @staticmethod
+    def _exit_code(e: dict) -> int | None:
+        code = e.get("code")
+        if code is not None and (not isinstance(code, int) or isinstance(code, bool)):
+            raise TypeError(f"exit code {code!r}")
+        return code
+
     def _set_exit(self, proc: _Process, code: int | None, t: int | None) -> None:
         if code is not None:
             proc.exitcode = code
@@ -528,22 +538,24 @@ class Store:
             proc.ended_ns = t
 
     def _on_exited(self, e: dict) -> None:
+        code = self._exit_code(e)
         proc = self._process(e["pid"])
         if not proc.code_from_parent:  # the parent's view (waitpid) is the truth
-            proc.exitcode = e.get("code")
+            proc.exitcode = code
         # The process is still tearing down; it counts as ended when its channel closes.
 
     def _on_reaped(self, e: dict) -> None:
+        code = self._exit_code(e)
         proc = self._process(e["child"])
         proc.code_from_parent = True
-        self._set_exit(proc, e.get("code"), e.get("t"))
+        self._set_exit(proc, code, e.get("t"))
 
     def _on_gone(self, e: dict) -> None:
         proc = self._process(e["pid"])
         self._set_exit(proc, proc.exitcode, e.get("t"))
 
     def _on_line(self, e: dict) -> None:
-        pid = e["pid"]
+        pid, text = e["pid"], str(e["text"])  # read first: a bad event changes nothing
         proc = self._process(pid)
         proc.lines += 1
         self._lines_total += 1
@@ -553,14 +565,14 @@ class Store:
                 pid,
                 proc.name or f"pid {pid}",
                 e.get("stream", "stdout"),
-                e["text"],
+                text,
                 e.get("t", 0),
                 bool(e.get("partial", False)),
             )
         )
 
     def _on_lines(self, e: dict) -> None:
-        pid, texts = e["pid"], e["texts"]
+        pid, texts = e["pid"], [str(text) for text in e["texts"]]
         proc = self._process(pid)
         first = self._lines_total + 1
         proc.lines += len(texts)
@@ -575,7 +587,7 @@ class Store:
         append = self._log.append
         for i, text in enumerate(keep, seq):
             append((i, pid, name, stream, text, t, False))
-        if partial_last and keep:
+        if partial_last and keep and self._log:
             self._log[-1] = self._log[-1][:-1] + (True,)
 
     def _on_metrics(self, e: dict) -> None:
@@ -605,7 +617,7 @@ class Store:
                 lock.holder = lock.held_since_ns = None
 
     def _on_object(self, e: dict) -> None:
-        kind, oid = e["type"], e["id"]
+        kind, oid = e["type"], self._object_id(e)
         label, creator = e.get("label", ""), e.get("pid", 0)
         if kind in ("Lock", "RLock"):
             lock = self._locks.setdefault(oid, _Lock(oid))
@@ -617,8 +629,15 @@ class Store:
             p = self._pipes.setdefault(oid, _Pipe(oid))
             p.label, p.creator_pid, p.duplex = label, creator, bool(e.get("duplex", True))
 
-    def _lock(self, e: dict) -> _Lock:
+    @staticmethod
+    def _object_id(e: dict) -> int:
         oid = e["id"]
+        if not isinstance(oid, int) or isinstance(oid, bool):
+            raise TypeError(f"object id {oid!r}")
+        return oid
+
+    def _lock(self, e: dict) -> _Lock:
+        oid = self._object_id(e)
         lock = self._locks.get(oid)
         if lock is None:  # its declaration may arrive after its first use
             lock = self._locks[oid] = _Lock(oid)
@@ -657,7 +676,7 @@ class Store:
         lock.timeouts += 1
 
     def _queue(self, e: dict) -> _Queue:
-        oid = e["id"]
+        oid = self._object_id(e)
         q = self._queues.get(oid)
         if q is None:
             q = self._queues[oid] = _Queue(oid)
@@ -670,7 +689,7 @@ class Store:
         self._queue(e).gets += 1
 
     def _pipe(self, e: dict) -> _Pipe:
-        oid = e["id"]
+        oid = self._object_id(e)
         p = self._pipes.get(oid)
         if p is None:
             p = self._pipes[oid] = _Pipe(oid)
@@ -681,7 +700,8 @@ class Store:
         op, pid, count, amount = e["op"], e["pid"], int(e["count"]), int(e.get("bytes", 0))
         if op in ("put", "get"):
             q = self._queue(e)
-            added = count - q.counted.get((pid, op), 0)
+            before = q.counted.get((pid, op), 0)
+            added = count - before if count >= before else count  # a reused pid starts over
             q.counted[(pid, op)] = count
             if op == "put":
                 q.puts += added
@@ -690,6 +710,8 @@ class Store:
         elif op in ("send", "recv"):
             p, end = self._pipe(e), int(e.get("end", 0)) & 1
             old_count, old_bytes = p.counted.get((pid, op, end), (0, 0))
+            if count < old_count:  # a reused pid starts over
+                old_count = old_bytes = 0
             p.counted[(pid, op, end)] = (count, amount)
             if op == "send":
                 p.sent[end] += count - old_count
