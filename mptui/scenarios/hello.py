@@ -29,7 +29,7 @@ if __name__ == "__main__":
     parser.add_argument(
         "--work",
         type=float,
-        default=0.1,
+        default=1.0,
         help="seconds the parent works on its own between start() and join()",
     )
     options = parser.parse_args()

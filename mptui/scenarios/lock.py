@@ -36,7 +36,7 @@ if __name__ == "__main__":
     )
     parser.add_argument("--workers", type=int, default=4, help="how many processes share the lock")
     parser.add_argument("--rounds", type=int, default=3, help="how many times each worker takes it")
-    parser.add_argument("--hold", type=float, default=0.05, help="seconds a worker holds the lock")
+    parser.add_argument("--hold", type=float, default=0.25, help="seconds a worker holds the lock")
     options = parser.parse_args()
 
     lock = Lock()

@@ -37,7 +37,7 @@ if __name__ == "__main__":
         help="lowest level that is printed",
     )
     parser.add_argument("--workers", type=int, default=3, help="how many processes log")
-    parser.add_argument("--delay", type=float, default=0.1, help="seconds each worker works")
+    parser.add_argument("--delay", type=float, default=0.5, help="seconds each worker works")
     options = parser.parse_args()
 
     # Call it once, in the parent only: every call adds one more handler, and a forked

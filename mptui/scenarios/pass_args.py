@@ -27,7 +27,7 @@ if __name__ == "__main__":
     )
     parser.add_argument("--name", type=str, default="world", help="who the child greets")
     parser.add_argument("--times", type=int, default=3, help="how many greetings the child prints")
-    parser.add_argument("--delay", type=float, default=0.1, help="seconds between two greetings")
+    parser.add_argument("--delay", type=float, default=0.5, help="seconds between two greetings")
     options = parser.parse_args()
 
     child = Process(target=greet, args=(options.name, options.times, options.delay))

@@ -27,7 +27,7 @@ if __name__ == "__main__":
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--message", type=str, default="hello world", help="what the child sends")
-    parser.add_argument("--delay", type=float, default=0.2, help="seconds before the child sends")
+    parser.add_argument("--delay", type=float, default=1.0, help="seconds before the child sends")
     options = parser.parse_args()
 
     parent_conn, child_conn = Pipe()

@@ -27,7 +27,7 @@ if __name__ == "__main__":
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--count", type=int, default=5, help="square the numbers 1 to count")
-    parser.add_argument("--delay", type=float, default=0.05, help="seconds between two squares")
+    parser.add_argument("--delay", type=float, default=0.3, help="seconds between two squares")
     options = parser.parse_args()
 
     numbers = list(range(1, options.count + 1))

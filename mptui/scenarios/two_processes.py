@@ -42,7 +42,7 @@ if __name__ == "__main__":
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--count", type=int, default=6, help="work on the numbers 1 to count")
-    parser.add_argument("--delay", type=float, default=0.1, help="seconds between two lines")
+    parser.add_argument("--delay", type=float, default=0.4, help="seconds between two lines")
     options = parser.parse_args()
 
     numbers = list(range(1, options.count + 1))

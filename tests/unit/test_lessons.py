@@ -86,7 +86,7 @@ def test_known_params_and_defaults():
     assert [(p.name, p.type, p.default) for p in lock.params] == [
         ("workers", int, 4),
         ("rounds", int, 3),
-        ("hold", float, 0.05),
+        ("hold", float, 0.25),
     ]
     level = get_lesson("logging").param("level")
     assert level.type is str
