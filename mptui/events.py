@@ -66,6 +66,7 @@ HELLO = "hello"  # pid, ppid, how ("exec" | "fork"), argv, cmdline
 STARTED = "started"  # pid, name, start_method  (a multiprocessing Process began run())
 EXITED = "exited"  # pid, code  (the process reported its own exit code)
 REAPED = "reaped"  # pid (the parent), child, code  (the parent collected a child's status)
+SIGNALLED = "signalled"  # pid (the parent), child, signal  (terminate() or kill() was called)
 RING = "ring"  # pid, path  (the process created its ring)
 OBJECT = "object"  # pid, id, type, label, [maxsize]  (a traced primitive was created)
 

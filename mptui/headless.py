@@ -26,6 +26,8 @@ from mptui.tui.format import size
 
 def outcome(p: ProcessView) -> str:
     """``exit 0``, ``killed by SIGKILL``, ``running``, ``exited (code unknown)``."""
+    if p.signal and p.ended_by_parent:
+        return f"ended by its parent ({p.signal})"
     if p.signal:
         return f"killed by {p.signal}"
     if p.exitcode is not None:
@@ -110,7 +112,7 @@ def summary_text(snap: Snapshot) -> str:
     out.append("processes:")
     width = max((len(p.name) for p in snap.processes), default=8)
     for p in snap.processes:
-        out.append(f"  {p.name:<{width}}  pid {p.pid:<7}  {outcome(p):<20}  {p.lines} lines")
+        out.append(f"  {p.name:<{width}}  pid {p.pid:<7}  {outcome(p):<30}  {p.lines} lines")
     if snap.queues:
         out.append("queues:")
         for q in snap.queues:

@@ -5,8 +5,8 @@ A tiny post-import finder on ``sys.meta_path`` waits for ``multiprocessing`` and
 imported:
 
 * ``BaseProcess._bootstrap`` reports ``started`` (name, start method) and ``exited`` (code);
-* ``Popen.poll`` (fork, spawn, forkserver) reports ``reaped`` from the parent, which is the
-  only place the exit code of a child killed by a signal is known;
+* ``Popen.poll`` (fork, spawn, forkserver, and ``subprocess``) reports ``reaped`` from the
+  parent, which is the only place the exit code of a child killed by a signal is known;
 * every context's ``Lock``, ``RLock``, ``Queue`` and ``Pipe`` return traced drop-ins
   (``multiprocessing.Lock`` and friends are rebound too: they are bound methods of the
   default context, captured when multiprocessing was imported);
@@ -73,6 +73,7 @@ def install(is_runner: bool, start_method: str | None) -> None:
         "multiprocessing.popen_fork": _patch_poll,
         "multiprocessing.popen_forkserver": _patch_poll,
         "multiprocessing.forkserver": _mark_forkserver_main,
+        "subprocess": _patch_subprocess,
     }
     for name in list(hooks):
         module = sys.modules.get(name)
@@ -144,6 +145,12 @@ def _patch_multiprocessing(mp, is_runner: bool, start_method: str | None) -> Non
 
     process.BaseProcess._bootstrap = _bootstrap
 
+    # A Pool ends its workers with terminate() (SIGTERM): intended, not a failure.
+    for method, sig in (("terminate", 15), ("kill", 9)):
+        original = getattr(process.BaseProcess, method, None)
+        if original is not None:
+            setattr(process.BaseProcess, method, _reporting_signal(original, sig))
+
     if is_runner and start_method:
         # Replace the fallback, not the choice: set_start_method() in the program still wins.
         context._default_context._default_context = context._concrete_contexts[start_method]
@@ -164,6 +171,17 @@ def creation_site() -> tuple[bool, str]:
             return internal, f"{name}:{frame.f_lineno}"
         frame = frame.f_back
     return False, "?"
+
+
+def _reporting_signal(original, sig: int):
+    def send(self):
+        popen = getattr(self, "_popen", None)
+        if popen is not None and popen.returncode is None:
+            channel.send(ev.SIGNALLED, child=popen.pid, signal=sig)
+        return original(self)
+
+    send.__name__, send.__doc__ = original.__name__, original.__doc__
+    return send
 
 
 def _start_method_of_this_child() -> str:
@@ -189,6 +207,18 @@ def _patch_poll(module) -> None:
         return code
 
     popen_class.poll = poll
+
+
+def _patch_subprocess(module) -> None:
+    """Report the exit code of a ``subprocess`` child (a python one says hello, but only its
+    parent learns how it ended)."""
+    original = module.Popen._handle_exitstatus
+
+    def _handle_exitstatus(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        channel.send(ev.REAPED, child=self.pid, code=self.returncode)
+
+    module.Popen._handle_exitstatus = _handle_exitstatus
 
 
 def _mark_forkserver_main(module) -> None:

@@ -66,10 +66,17 @@ class ProcessView:
     cpu_percent: float | None
     rss_bytes: int | None
     argv: tuple[str, ...]
+    ended_by_parent: bool = False
+    """Killed by the signal its parent sent with terminate() or kill(), as a Pool ends its
+    workers: intended, so not a failure."""
 
     @property
     def alive(self) -> bool:
         return self.state in ("starting", "running")
+
+    @property
+    def failed(self) -> bool:
+        return self.exitcode not in (None, 0) and not self.ended_by_parent
 
 
 class LogLine(NamedTuple):
@@ -192,8 +199,9 @@ class Snapshot:
 
     @property
     def failed(self) -> tuple[ProcessView, ...]:
-        """Processes that ended with a non-zero exit code or a signal."""
-        return tuple(p for p in self.processes if p.exitcode not in (None, 0))
+        """Processes that ended with a non-zero exit code or a signal nobody in the program
+        asked for (see ProcessView.ended_by_parent)."""
+        return tuple(p for p in self.processes if p.failed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,6 +233,7 @@ class _Process:
     cpu_percent: float | None = None
     rss_bytes: int | None = None
     argv: tuple[str, ...] = ()
+    parent_signal: int | None = None  # what the parent sent with terminate()/kill()
 
     def view(self) -> ProcessView:
         sig = None
@@ -248,6 +257,7 @@ class _Process:
             self.cpu_percent,
             self.rss_bytes,
             self.argv,
+            self.parent_signal is not None and self.exitcode == -self.parent_signal,
         )
 
 
@@ -550,6 +560,9 @@ class Store:
         proc.code_from_parent = True
         self._set_exit(proc, code, e.get("t"))
 
+    def _on_signalled(self, e: dict) -> None:
+        self._process(e["child"]).parent_signal = int(e["signal"])
+
     def _on_gone(self, e: dict) -> None:
         proc = self._process(e["pid"])
         self._set_exit(proc, proc.exitcode, e.get("t"))
@@ -742,6 +755,7 @@ class Store:
         ev.EXITED: _on_exited,
         ev.REAPED: _on_reaped,
         ev.GONE: _on_gone,
+        ev.SIGNALLED: _on_signalled,
         ev.LINE: _on_line,
         ev.LINES: _on_lines,
         ev.METRICS: _on_metrics,
