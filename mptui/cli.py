@@ -175,7 +175,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if request.headless:
             from mptui.headless import run_headless
 
-            return run_headless(program, as_json=request.as_json)
+            try:
+                return run_headless(program, as_json=request.as_json)
+            except OSError as error:  # could not even start: no socket, no temp dir...
+                raise UsageError(f"cannot start the program: {error}") from None
         if not (sys.stdin.isatty() and sys.stdout.isatty()):
             raise UsageError("the dashboard needs a terminal; use --headless for text output")
     except UsageError as error:

@@ -32,7 +32,14 @@ ENV_DIR = "MPTUI_DIR"
 ENV_START_METHOD = "MPTUI_START_METHOD"
 """Start method the runner makes its default (fork, spawn or forkserver); unset: Python's."""
 ENV_MPTUI_PID = "MPTUI_PID"
-"""Pid of the mptui process itself: the process whose parent it is, is the runner."""
+"""Pid of the mptui process itself (the runner checks that its parent is still mptui)."""
+ENV_RUNNER = "MPTUI_RUNNER"
+"""Set for the runner only; its agent removes it, so no other process takes it for itself."""
+ENV_PIPES = "MPTUI_PIPES"
+"""``dev:inode`` of the output pipes the parent process installed: a process takes over its
+fd 1 or 2 only if it is one of these, so output the program redirected stays redirected."""
+ENV_PYTHON = "MPTUI_PYTHON"
+"""``major.minor`` of the Python mptui runs: other interpreters stay unobserved."""
 
 # --------------------------------------------------------------------------------------
 # Connection headers: the first line of every connection says what it carries.
@@ -79,6 +86,7 @@ TICK = "tick"  # t  (about once a second; the Store samples rates and depths on 
 DROPPED = "dropped"  # pid, count  (ring records overwritten before they were read)
 RUN_STARTED = "run_started"  # t, title, argv, start_method, params
 RUN_ENDED = "run_ended"  # t, code  (the runner process, the program's main, ended)
+STOPPING = "stopping"  # t  (mptui is ending the run: what dies now was stopped, not failing)
 
 # Kinds decoded from ring records.
 LOCK_WAIT = "lock_wait"  # pid, id, t
@@ -111,7 +119,7 @@ COUNTER_SLOTS = 1024
 COUNTER_WORDS = 4
 RING_OFFSET_WORDS = COUNTER_SLOTS * COUNTER_WORDS
 RING_RECORD_WORDS = 4
-RING_CAPACITY = 1 << 15  # records; about 1 MiB per process, pages allocated only when touched
+RING_CAPACITY = 1 << 13  # records: 256 KiB, plus 32 KiB of counters, per process that uses one
 RING_MASK = RING_CAPACITY - 1
 RING_BYTES = (RING_OFFSET_WORDS + RING_CAPACITY * RING_RECORD_WORDS) * 8
 

@@ -74,7 +74,11 @@ class LinePrinter:
         try:
             self._out.write(text)
             self._out.flush()
-        except (BrokenPipeError, ValueError):
+        except BrokenPipeError:
+            self.broken.set()
+        except ValueError as error:
+            if "closed file" not in str(error):
+                raise
             self.broken.set()
 
 
@@ -189,9 +193,14 @@ def run_headless(program: Program, *, as_json: bool = False, out: TextIO | None 
     """Run ``program`` to its end, printing as it goes. Returns the exit status:
     0 all processes exited 0; 1 any failed; 128+N when mptui was stopped by signal N."""
     out = out if out is not None else sys.stdout
+    reconfigure = getattr(out, "reconfigure", None)
+    if reconfigure is not None:
+        # A line the output's encoding cannot show is escaped, never a reason to stop.
+        reconfigure(errors="backslashreplace")
     store = Store()
     printer = (JsonPrinter if as_json else LinePrinter)(store, out)
-    session = Session(program, store, listeners=[printer])
+    # Headless, the program reads mptui's own stdin, as it would without mptui.
+    session = Session(program, store, listeners=[printer], stdin=None)
 
     def interrupted(signum, _frame):
         raise _Interrupted(signum)

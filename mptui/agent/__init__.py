@@ -48,7 +48,9 @@ def install() -> None:
     env = os.environ
     channel.configure(env[ev.ENV_SOCKET], env.get(ev.ENV_SECRET, ""))
     ring.configure(env.get(ev.ENV_DIR, ""))
-    is_runner = str(os.getppid()) == env.get(ev.ENV_MPTUI_PID)
+    # Only the process mptui started: an orphan adopted by mptui (a child subreaper) has
+    # mptui as its parent too.
+    is_runner = env.pop(ev.ENV_RUNNER, None) == "1"
     if is_runner:
         _set_parent_death_signal()
         if str(os.getppid()) != env.get(ev.ENV_MPTUI_PID):
@@ -62,7 +64,7 @@ def install() -> None:
         cmdline=_cmdline(),
         argv=list(sys.argv),
     )
-    capture.capture_streams()
+    capture.capture_streams(take_over=is_runner)
     hooks.install(is_runner, env.get(ev.ENV_START_METHOD) if is_runner else None)
     hooks.report_exit_on_os_exit()
     os.register_at_fork(after_in_child=_after_fork_in_child)

@@ -18,9 +18,26 @@ from mptui import events as ev
 from mptui.agent import channel
 
 
-def capture_streams() -> None:
-    """Point fds 1 and 2 at fresh connections and make stdout line-buffered."""
-    for fd, stream in ((1, ev.STREAM_STDOUT), (2, ev.STREAM_STDERR)):
+def _identity(fd: int) -> str | None:
+    try:
+        st = os.fstat(fd)
+    except OSError:
+        return None
+    return f"{st.st_dev}:{st.st_ino}"
+
+
+def capture_streams(take_over: bool = False) -> None:
+    """Give fds 1 and 2 pipes of their own, read by the collector, and line-buffer stdout.
+
+    Only an fd that is an mptui pipe (inherited from the parent's capture) is taken over,
+    unless ``take_over`` (the runner): output the program sent elsewhere (a file, a
+    ``subprocess`` pipe it reads, /dev/null) stays where the program sent it."""
+    ours = set(os.environ.get(ev.ENV_PIPES, "").split())
+    installed = []
+    streams = ((1, ev.STREAM_STDOUT, sys.stdout), (2, ev.STREAM_STDERR, sys.stderr))
+    for fd, stream, pystream in streams:
+        if not take_over and _identity(fd) not in ours:
+            continue
         # A pipe, not a socket: a pipe packs many small writes into one page, where a
         # stream socket keeps one buffer per write, and a flood of short lines is then
         # several times more expensive to read.
@@ -30,14 +47,19 @@ def capture_streams() -> None:
         except OSError:
             os.close(read_end)
             os.close(write_end)
-            return  # the collector is unreachable: leave output where it was
+            continue  # the collector is unreachable: leave output where it was
         os.close(read_end)  # the collector has its own copy now
+        if pystream is not None:
+            try:
+                pystream.flush()  # what was written before belongs to the old stream
+            except (ValueError, OSError):
+                pass
         # dup2 makes fd 1/2 inheritable, so subprocesses (even non-Python ones) write
         # into the same stream and are attributed to this process.
         os.dup2(write_end, fd)
         os.close(write_end)
-    for stream in (sys.stdout, sys.stderr):
-        reconfigure = getattr(stream, "reconfigure", None)
+        installed.append(_identity(fd))
+        reconfigure = getattr(pystream, "reconfigure", None)
         if reconfigure is not None:
             try:
                 # Line-buffered: a dashboard shows lines as they are printed, and a
@@ -47,6 +69,7 @@ def capture_streams() -> None:
                 reconfigure(line_buffering=True, write_through=False)
             except (ValueError, OSError):
                 pass
+    os.environ[ev.ENV_PIPES] = " ".join(filter(None, installed))
     # A crash (SIGSEGV, SIGFPE, SIGABRT, SIGBUS, SIGILL) dumps the Python stack to fd 2.
     if not faulthandler.is_enabled():
         faulthandler.enable(all_threads=True)

@@ -145,12 +145,6 @@ def _patch_multiprocessing(mp, is_runner: bool, start_method: str | None) -> Non
 
     process.BaseProcess._bootstrap = _bootstrap
 
-    # A Pool ends its workers with terminate() (SIGTERM): intended, not a failure.
-    for method, sig in (("terminate", 15), ("kill", 9)):
-        original = getattr(process.BaseProcess, method, None)
-        if original is not None:
-            setattr(process.BaseProcess, method, _reporting_signal(original, sig))
-
     if is_runner and start_method:
         # Replace the fallback, not the choice: set_start_method() in the program still wins.
         context._default_context._default_context = context._concrete_contexts[start_method]
@@ -159,29 +153,19 @@ def _patch_multiprocessing(mp, is_runner: bool, start_method: str | None) -> Non
 def creation_site() -> tuple[bool, str]:
     """Return ``(internal, "file.py:line")`` for the code that asked for a new primitive.
 
-    ``internal`` is True when multiprocessing itself made it (a Queue's own locks, a Pool's
-    queues): those stay untraced, they are plumbing, not the program's objects.
+    ``internal`` is True when the standard library made it (a Queue's own locks, a Pool's
+    queues, a ProcessPoolExecutor's wake-up pipe): those stay untraced, they are plumbing,
+    not the program's objects.
     """
     frame = sys._getframe(1)
     while frame is not None:
         module = frame.f_globals.get("__name__", "")
         if not module.startswith("mptui.agent"):
-            internal = module == "multiprocessing" or module.startswith("multiprocessing.")
+            internal = module.split(".", 1)[0] in ("multiprocessing", "concurrent")
             name = os.path.basename(frame.f_code.co_filename)
             return internal, f"{name}:{frame.f_lineno}"
         frame = frame.f_back
     return False, "?"
-
-
-def _reporting_signal(original, sig: int):
-    def send(self):
-        popen = getattr(self, "_popen", None)
-        if popen is not None and popen.returncode is None:
-            channel.send(ev.SIGNALLED, child=popen.pid, signal=sig)
-        return original(self)
-
-    send.__name__, send.__doc__ = original.__name__, original.__doc__
-    return send
 
 
 def _start_method_of_this_child() -> str:
@@ -193,8 +177,19 @@ def _start_method_of_this_child() -> str:
 
 
 def _patch_poll(module) -> None:
-    """Report the exit code a parent collects for its child (signals included)."""
+    """Report the exit code a parent collects for its child (signals included), and the
+    signals it sends with terminate() or kill(): a Pool, or multiprocessing's own exit
+    handler for daemon children, ends processes that way on purpose."""
     popen_class = module.Popen
+    send_signal = popen_class.__dict__.get("_send_signal")
+    if send_signal is not None:
+
+        def _send_signal(self, sig):
+            if self.returncode is None:
+                channel.send(ev.SIGNALLED, child=self.pid, signal=int(sig))
+            return send_signal(self, sig)
+
+        popen_class._send_signal = _send_signal
     original_poll = popen_class.__dict__.get("poll")
     if original_poll is None:  # popen_spawn_posix inherits popen_fork's poll
         return
@@ -236,8 +231,8 @@ def report_exit_on_os_exit() -> None:
     """``os._exit`` skips every hook; report the code first (one message, then exit)."""
     real_exit = os._exit
 
-    def _exit(code):
-        channel.send(ev.EXITED, code=code)
-        real_exit(code)
+    def _exit(status):  # the same parameter name: os._exit(status=3) must still work
+        channel.send(ev.EXITED, code=status)
+        real_exit(status)
 
     os._exit = _exit

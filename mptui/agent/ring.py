@@ -43,12 +43,18 @@ def _open_ring() -> bool:
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
         try:
-            os.ftruncate(fd, ev.RING_BYTES)
+            # Allocated now, not on first touch: on a full tmpfs (a container's small
+            # /dev/shm) a sparse file would kill writer and reader with SIGBUS later.
+            os.posix_fallocate(fd, 0, ev.RING_BYTES)
             mapped = mmap.mmap(fd, ev.RING_BYTES)
         finally:
             os.close(fd)
     except OSError:
-        return False
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+        return False  # no space: this process's lock, queue and pipe records go unseen
     _words = memoryview(mapped).cast("q")
     _slots = itertools.count()
     channel.send(ev.RING, path=path)

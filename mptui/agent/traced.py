@@ -93,9 +93,15 @@ class TracedLock(synchronize.Lock):
         return ok
 
     def release(self) -> None:
-        t = monotonic_ns()
-        self._release()  # raises if not held: then nothing is recorded
+        # Take the start time before releasing: once released, another thread of this
+        # process may acquire it and set its own.
         started, self._t_acquired = self._t_acquired, -1
+        t = monotonic_ns()
+        try:
+            self._release()
+        except BaseException:
+            self._t_acquired = started  # not held: nothing is recorded
+            raise
         held = t - started if started >= 0 else -1
         emit_counted(self._code_released, t, held, self._count_releases)
 
@@ -109,9 +115,9 @@ class TracedLock(synchronize.Lock):
         return self._blocking_acquire(None)
 
     def __exit__(self, *args) -> None:
+        started, self._t_acquired = self._t_acquired, -1
         t = monotonic_ns()
         self._release()
-        started, self._t_acquired = self._t_acquired, -1
         held = t - started if started >= 0 else -1
         emit_counted(self._code_released, t, held, self._count_releases)
 
@@ -145,10 +151,11 @@ class TracedRLock(synchronize.RLock):
 
     def release(self) -> None:
         outermost = self._semlock._count() == 1
+        started = self._t_acquired
         t = monotonic_ns()
         self._release()
         if outermost:
-            started, self._t_acquired = self._t_acquired, -1
+            self._t_acquired = -1
             held = t - started if started >= 0 else -1
             emit_counted(self._code_released, t, held, self._count_releases)
 

@@ -14,10 +14,12 @@ from __future__ import annotations
 import mmap
 import os
 import selectors
+import signal
 import socket
 import sys
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
 
 from mptui import events as ev
@@ -31,6 +33,10 @@ POLL_SECONDS = 0.02  # rings are polled at least this often: events show within 
 TICK_SECONDS = 1.0
 MAX_LINE_BYTES = 64 * 1024  # a longer "line" is delivered in pieces, never held forever
 READS_PER_ROUND = 16  # per stream per round: a flooding process cannot starve the others
+# Lock records read per ring per poll. A lock taken a million times a second would cost
+# the collector more than a core; beyond this the writer laps the reader and the excess is
+# counted as dropped. Totals stay exact: they come from the counters.
+RECORDS_PER_POLL = 2048
 
 
 class _Unidentified:
@@ -110,10 +116,11 @@ class _RingReader:
                 last[1], last[2] = count, amount
                 out.append(ev.counter_event(self.pid, last[0], count, amount))
 
-    def drain(self, out: list[dict]) -> int:
-        """Append new lock records as events to ``out``; return how many were overwritten."""
+    def drain(self, out: list[dict], budget: int = ev.RING_CAPACITY) -> int:
+        """Append up to ``budget`` new lock records as events to ``out``; return how many
+        were overwritten before they could be read."""
         words, tail, dropped, pid = self._words, self.tail, 0, self.pid
-        for _ in range(ev.RING_CAPACITY):
+        for _ in range(budget):
             base = ev.RING_OFFSET_WORDS + (tail & ev.RING_MASK) * ev.RING_RECORD_WORDS
             seq = words[base]
             if seq <= tail:
@@ -158,7 +165,7 @@ class Collector:
         self.group = group
         self.runner_pid = runner_pid
         self._listeners = list(listeners)
-        self._pending_events = list(initial_events)
+        self._pending_events = deque(initial_events)  # appended to from other threads
         self._on_runner_exit = on_runner_exit
         self._selector = selectors.DefaultSelector()
         self._selector.register(listener, selectors.EVENT_READ, None)
@@ -169,6 +176,9 @@ class Collector:
         self._known: set[int] = set()
         self._runner_code: int | None = None
         self._codes_deadline: float | None = None
+        self._self_reported: dict[int, int] = {}  # pid -> code from its own 'exited'
+        self._seen: dict[int, str] = {}  # pid -> start time, of every descendant seen
+        self._pids_file = os.path.join(session_dir, "pids")
         self._metrics = MetricsSampler()
         self._stop = threading.Event()
         self.error: BaseException | None = None
@@ -214,7 +224,9 @@ class Collector:
         next_tick = time.monotonic() + TICK_SECONDS
         try:
             while not self._stop.is_set():
-                batch, self._pending_events = self._pending_events, []
+                batch = []
+                while self._pending_events:
+                    batch.append(self._pending_events.popleft())
                 self._round(batch, POLL_SECONDS)
                 now = time.monotonic()
                 if now >= next_tick:
@@ -222,6 +234,7 @@ class Collector:
                     t = time.monotonic_ns()
                     batch.append({"kind": ev.TICK, "t": t})
                     self._reap(batch, thorough=True)
+                    self._note_descendants()
                     samples = self._metrics.sample(self.live_pids)
                     if samples:
                         batch.append({"kind": ev.METRICS, "t": t, "samples": samples})
@@ -257,7 +270,7 @@ class Collector:
         ring_events: list[dict] = []
         for reader in list(self._rings.values()):
             reader.read_counters(batch)
-            dropped = reader.drain(ring_events)
+            dropped = reader.drain(ring_events, RECORDS_PER_POLL)
             if dropped:
                 batch.append({"kind": ev.DROPPED, "pid": reader.pid, "count": dropped})
         # Each ring is in order; across processes, order by time (a release in one process
@@ -279,6 +292,11 @@ class Collector:
         try:
             sock, _ = self._listener.accept()
         except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            # Out of descriptors (EMFILE): the agent waits in connect(); try again shortly
+            # rather than spin on a listener that stays readable.
+            time.sleep(0.01)
             return
         sock.setblocking(False)
         self._selector.register(sock, selectors.EVENT_READ, _Unidentified(sock))
@@ -321,7 +339,8 @@ class Collector:
         if old is not None:  # pid reused, or exec: the old channel is finished
             self._close_channel(old, batch)
         self._channels[pid] = channel
-        self._ended.pop(pid, None)
+        if self._ended.get(pid, 0) is None:  # a reused pid; a code already reaped stays
+            del self._ended[pid]
         self._selector.register(conn.sock, selectors.EVENT_READ, channel)
         if rest:
             self._feed_channel(channel, rest, batch)
@@ -353,6 +372,8 @@ class Collector:
                 self._open_ring(channel.pid, event.get("path"))
             elif kind == ev.REAPED and isinstance(event.get("child"), int):
                 self._ended[event["child"]] = event.get("code")
+            elif kind == ev.EXITED and isinstance(event.get("code"), int):
+                self._self_reported[channel.pid] = event["code"]
             batch.append(event)
 
     def _close_channel(self, channel: _Channel, batch: list[dict]) -> None:
@@ -371,7 +392,8 @@ class Collector:
                 os.unlink(reader.path)
             except OSError:
                 pass
-        self._ended.setdefault(channel.pid, None)
+        # Until a parent reports how it ended, what it said itself is the best we know.
+        self._ended.setdefault(channel.pid, self._self_reported.pop(channel.pid, None))
         batch.append({"kind": ev.GONE, "pid": channel.pid, "t": time.monotonic_ns()})
 
     def _open_ring(self, pid: int, path: object) -> None:
@@ -414,8 +436,11 @@ class Collector:
         # thousands of lines a second. Splitting at a newline never cuts a UTF-8 character.
         texts = complete.decode("utf-8", "replace").split("\n") if end >= 0 else []
         while len(rest) > MAX_LINE_BYTES:
-            texts.append(rest[:MAX_LINE_BYTES].decode("utf-8", "replace"))
-            rest = rest[MAX_LINE_BYTES:]
+            cut = MAX_LINE_BYTES
+            while cut > MAX_LINE_BYTES - 4 and rest[cut] & 0xC0 == 0x80:
+                cut -= 1  # never inside a UTF-8 character
+            texts.append(rest[:cut].decode("utf-8", "replace"))
+            rest = rest[cut:]
         entry.pending = rest
         if not texts:
             return
@@ -469,6 +494,35 @@ class Collector:
                 if self._on_runner_exit is not None:
                     self._on_runner_exit(code)
 
+    # ------------------------------------------------------------------ strays
+
+    def _note_descendants(self) -> None:
+        """Remember every descendant (with its start time, against pid reuse) in a file the
+        guardian reads: a process that left the group (setsid) is still ours to end."""
+        found = self._metrics.descendants(self.runner_pid, self.live_pids)
+        if found.keys() - self._seen.keys():
+            self._seen.update(found)
+            try:
+                with open(self._pids_file + ".new", "w") as f:
+                    f.writelines(f"{pid} {start}\n" for pid, start in self._seen.items())
+                os.replace(self._pids_file + ".new", self._pids_file)
+            except OSError:
+                pass
+
+    def note_stopping(self) -> None:
+        """mptui is about to end the run (called from another thread)."""
+        self._pending_events.append({"kind": ev.STOPPING, "t": time.monotonic_ns()})
+
+    def kill_strays(self) -> None:
+        """SIGKILL every descendant seen that still runs outside the group."""
+        self._note_descendants()
+        for pid, start in list(self._seen.items()):
+            if self._metrics.start_time(pid) == start:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+
     def _is_finished(self) -> bool:
         if self._runner_code is None or self._channels or self._streams:
             return False
@@ -476,9 +530,9 @@ class Collector:
         # of the last ones (e.g. the resource tracker, adopted by us) a moment to arrive.
         if any(code is None for code in self._ended.values()):
             if self._codes_deadline is None:
-                self._codes_deadline = time.monotonic() + 1.0
+                self._codes_deadline = time.monotonic() + 0.2
             if time.monotonic() < self._codes_deadline:
-                return False
+                return False  # (0.2 s at most)
         return True
 
     def _close_all(self) -> None:

@@ -1,4 +1,5 @@
-"""CPU% and resident memory of the observed processes, sampled with psutil.
+"""CPU% and resident memory of the observed processes, sampled with psutil; and the
+process tree, so processes that left the program's process group can still be found.
 
 Called by the collector about once a second for the processes still alive. psutil's
 first ``cpu_percent`` for a process is 0.0 by definition (no interval yet), so a process
@@ -31,3 +32,27 @@ class MetricsSampler:
             except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
                 self._procs.pop(pid, None)
         return samples
+
+    @staticmethod
+    def start_time(pid: int) -> str | None:
+        """The process's start time in clock ticks since boot (field 22 of /proc/PID/stat),
+        as text; None if it does not exist. Equal start times: the same process."""
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                return stat.read().rsplit(")", 1)[1].split()[19]
+        except (OSError, IndexError):
+            return None
+
+    def descendants(self, root: int, extra: set[int]) -> dict[int, str]:
+        """``{pid: start_time}`` of ``root``'s descendants and of ``extra`` pids that run."""
+        pids = set(extra)
+        try:
+            pids.update(p.pid for p in psutil.Process(root).children(recursive=True))
+        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+            pass
+        found = {}
+        for pid in pids:
+            start = self.start_time(pid)
+            if start is not None:
+                found[pid] = start
+        return found

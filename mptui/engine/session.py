@@ -44,8 +44,8 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent
 # The guardian: stdlib only, run with -I so nothing of the observed program's environment
 # (or of mptui's) is imported into it.
 GUARDIAN_CODE = """
-import os, signal, sys, time
-pgid = int(sys.argv[1])
+import os, shutil, signal, sys, time
+pgid, session_dir = int(sys.argv[1]), sys.argv[2]
 for sig in (signal.SIGINT, signal.SIGHUP, signal.SIGTERM):
     signal.signal(sig, signal.SIG_IGN)
 while os.read(0, 4096):
@@ -61,6 +61,20 @@ if signal_group(signal.SIGTERM):
     while time.monotonic() < deadline and signal_group(0):
         time.sleep(0.02)
     signal_group(signal.SIGKILL)
+# Processes that left the group (setsid): the collector keeps their pids and start times.
+try:
+    with open(os.path.join(session_dir, "pids")) as f:
+        for line in f:
+            pid, start = line.split()
+            try:
+                with open("/proc/%s/stat" % pid) as stat:
+                    if stat.read().rsplit(")", 1)[1].split()[19] == start:
+                        os.kill(int(pid), signal.SIGKILL)
+            except (OSError, IndexError):
+                pass
+except OSError:
+    pass
+shutil.rmtree(session_dir, ignore_errors=True)
 """
 
 
@@ -112,6 +126,20 @@ def default_start_method() -> str:
     )
 
 
+def _raise_fd_limit() -> None:
+    """Every observed process costs the collector three descriptors: allow what we may."""
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if hard == resource.RLIM_INFINITY:
+            hard = 1 << 16
+        if soft != resource.RLIM_INFINITY and soft < hard:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    except (ImportError, ValueError, OSError):
+        pass
+
+
 def _private_base_dir() -> str | None:
     # Rings are memory-mapped files: on tmpfs they never touch a disk.
     return "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
@@ -127,11 +155,15 @@ class Session:
         *,
         listeners: Iterable[Listener] = (),
         linger: float = 3.0,
+        stdin: int | None = subprocess.DEVNULL,
     ) -> None:
         self.program = program
         self.store = store if store is not None else Store()
         self.linger = linger
         """Seconds the rest of the program may run on after its main process ended."""
+        self._stdin = stdin
+        """The program's stdin: /dev/null (the dashboard owns the terminal) or None to
+        inherit mptui's own (headless, so ``echo x | mptui run prog.py`` works)."""
         self._listeners = list(listeners)
         self._dir: str | None = None
         self._listener: socket.socket | None = None
@@ -152,6 +184,7 @@ class Session:
         if method is not None and method not in START_METHODS:
             raise ValueError(f"unknown start method {method!r}; valid: {', '.join(START_METHODS)}")
         become_child_subreaper()
+        _raise_fd_limit()
         self._dir = tempfile.mkdtemp(prefix="mptui-", dir=_private_base_dir())  # mode 0700
         secret = secrets.token_hex(16)
         path = os.path.join(self._dir, "socket")
@@ -168,23 +201,26 @@ class Session:
                 ev.ENV_SECRET: secret,
                 ev.ENV_DIR: self._dir,
                 ev.ENV_MPTUI_PID: str(os.getpid()),
+                ev.ENV_RUNNER: "1",
+                ev.ENV_PYTHON: "{}.{}".format(*sys.version_info[:2]),
                 "PYTHONPATH": os.pathsep.join(filter(None, [pythonpath, env.get("PYTHONPATH")])),
             }
         )
         env.pop(ev.ENV_START_METHOD, None)
+        env.pop(ev.ENV_PIPES, None)
         if method:
             env[ev.ENV_START_METHOD] = method
         self._runner = subprocess.Popen(
             [sys.executable, *self.program.argv],
             env=env,
-            stdin=subprocess.DEVNULL,
+            stdin=self._stdin,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             start_new_session=True,
         )
         pgid = self._runner.pid
         self._guardian = subprocess.Popen(
-            [sys.executable, "-I", "-c", GUARDIAN_CODE, str(pgid)],
+            [sys.executable, "-I", "-c", GUARDIAN_CODE, str(pgid), self._dir],
             stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -284,22 +320,23 @@ class Session:
         return True
 
     def stop(self, grace: float = 1.0) -> None:
-        """End every process of the run: SIGTERM to the group, SIGKILL after ``grace``."""
+        """End every process of the run, as Ctrl+C in a terminal would, then firmer:
+        SIGINT to the group (the program may clean up), SIGTERM after half of ``grace``,
+        SIGKILL after the other half, and SIGKILL to any process that left the group."""
         collector = self._collector
         if collector is None:
             return
         with self._stopping:
-            if (
-                not collector.finished.is_set()
-                and collector.group.signal(signal.SIGTERM)
-                and not collector.finished.wait(grace)
-            ):
+            if collector.finished.is_set():
+                return
+            collector.note_stopping()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                if not collector.group.signal(sig) or collector.finished.wait(grace / 2):
+                    break
+            else:
                 collector.group.signal(signal.SIGKILL)
-                for pid in collector.live_pids:  # any that left the group
-                    try:
-                        os.kill(pid, signal.SIGKILL)
-                    except OSError:
-                        pass
+            if not collector.finished.is_set():
+                collector.kill_strays()
                 collector.finished.wait(2.0)
 
     def close(self) -> None:

@@ -69,6 +69,9 @@ class ProcessView:
     ended_by_parent: bool = False
     """Killed by the signal its parent sent with terminate() or kill(), as a Pool ends its
     workers: intended, so not a failure."""
+    stopped: bool = False
+    """Still running when mptui ended the run (stop, quit, or left behind by the program):
+    however it then ended, that is not a failure of its own."""
 
     @property
     def alive(self) -> bool:
@@ -76,7 +79,7 @@ class ProcessView:
 
     @property
     def failed(self) -> bool:
-        return self.exitcode not in (None, 0) and not self.ended_by_parent
+        return self.exitcode not in (None, 0) and not (self.ended_by_parent or self.stopped)
 
 
 class LogLine(NamedTuple):
@@ -234,6 +237,7 @@ class _Process:
     rss_bytes: int | None = None
     argv: tuple[str, ...] = ()
     parent_signal: int | None = None  # what the parent sent with terminate()/kill()
+    stopped: bool = False  # still running when mptui began to end the run
 
     def view(self) -> ProcessView:
         sig = None
@@ -258,6 +262,7 @@ class _Process:
             self.rss_bytes,
             self.argv,
             self.parent_signal is not None and self.exitcode == -self.parent_signal,
+            self.stopped,
         )
 
 
@@ -406,6 +411,7 @@ class Store:
         self._run = RunView("idle", "", (), None, (), None, None, None)
         self._version = 0
         self._cached: Snapshot | None = None
+        self._stopping_since: int | None = None
 
     # ---------------------------------------------------------------- writing
 
@@ -539,6 +545,8 @@ class Store:
         return code
 
     def _set_exit(self, proc: _Process, code: int | None, t: int | None) -> None:
+        if self._stopping_since is not None and (t is None or t >= self._stopping_since):
+            proc.stopped = True  # ended after mptui began to end the run
         if code is not None:
             proc.exitcode = code
             proc.state = "killed" if code < 0 else "exited"
@@ -559,6 +567,13 @@ class Store:
         proc = self._process(e["child"])
         proc.code_from_parent = True
         self._set_exit(proc, code, e.get("t"))
+
+    def _on_stopping(self, e: dict) -> None:
+        t = self._stopping_since = e.get("t", 0)
+        for proc in self._processes.values():
+            # Also those whose end was folded first: they died of mptui's signal too.
+            if proc.state in ("starting", "running") or (proc.ended_ns or 0) >= t:
+                proc.stopped = True
 
     def _on_signalled(self, e: dict) -> None:
         self._process(e["child"]).parent_signal = int(e["signal"])
@@ -756,6 +771,7 @@ class Store:
         ev.REAPED: _on_reaped,
         ev.GONE: _on_gone,
         ev.SIGNALLED: _on_signalled,
+        ev.STOPPING: _on_stopping,
         ev.LINE: _on_line,
         ev.LINES: _on_lines,
         ev.METRICS: _on_metrics,

@@ -6,20 +6,25 @@ this module during ``site`` initialisation, before any user code. Outside mptui 
 environment variable is unset and nothing happens.
 """
 
+# ruff: noqa: UP031 - %-formatting on purpose: this file must parse on any Python.
 import os
 import sys
 
-if os.environ.get("MPTUI_SOCKET"):
+# Kept to syntax every Python can read (no f-strings, no annotations): another interpreter
+# the program starts (python2, an older python3) reads this file too, and must run unharmed.
+_wanted = os.environ.get("MPTUI_PYTHON", "")
+if os.environ.get("MPTUI_SOCKET") and _wanted == "%d.%d" % sys.version_info[:2]:
     try:
         from mptui.agent import install
 
         install()
     except Exception as error:  # noqa: BLE001 - the observed program must run regardless
-        sys.stderr.write(f"mptui: agent not installed: {error!r}\n")
+        sys.stderr.write("mptui: agent not installed: %r\n" % (error,))
 
 
-def _chain_to_next_sitecustomize() -> None:
+def _chain_to_next_sitecustomize():
     """Only one module named sitecustomize is imported: run the one we shadow, if any."""
+    me = os.path.realpath(__file__)
     here = os.path.dirname(os.path.abspath(__file__))
     rest = [p for p in sys.path if os.path.abspath(p or ".") != here]
     candidates = ("sitecustomize.py", "sitecustomize")
@@ -29,9 +34,14 @@ def _chain_to_next_sitecustomize() -> None:
     import importlib.util
 
     spec = importlib.machinery.PathFinder.find_spec("sitecustomize", rest)
-    if spec is not None and spec.origin and os.path.dirname(spec.origin) != here:
+    # Compared by real path: an mptui observed by another mptui has two such directories,
+    # both linking to this file.
+    if spec is not None and spec.origin and os.path.realpath(spec.origin) != me:
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
 
 
-_chain_to_next_sitecustomize()
+try:
+    _chain_to_next_sitecustomize()
+except Exception as error:  # noqa: BLE001 - as Python itself reports a failing sitecustomize
+    sys.stderr.write("Error in sitecustomize: %r\n" % (error,))

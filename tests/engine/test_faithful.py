@@ -1,0 +1,100 @@
+"""The observed program behaves as it does without mptui: output it redirects stays
+redirected, stdin reaches it, its exit paths and signatures are unchanged."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from conftest import run_program
+
+from mptui.engine.session import Program
+
+
+def test_output_the_program_captures_or_redirects_stays_where_it_sent_it(
+    write_script, tmp_path, start_method
+):
+    target = tmp_path / "redirected.txt"
+    path = write_script(
+        f"""
+        import multiprocessing as mp, os, subprocess, sys
+        def child():
+            print("child to the file")
+        if __name__ == "__main__":
+            out = subprocess.check_output([sys.executable, "-c", "print(42)"])
+            err = subprocess.run([sys.executable, "-c", "import sys; sys.stderr.write('e')"],
+                                 capture_output=True).stderr
+            subprocess.run([sys.executable, "-c", "print('into the void')"],
+                           stdout=subprocess.DEVNULL)
+            print("captured", out, err)
+            sys.stdout.flush()
+            saved = os.dup(1)
+            fd = os.open({str(target)!r}, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+            os.dup2(fd, 1)
+            p = mp.Process(target=child)
+            p.start(); p.join()
+            sys.stdout.flush()
+            os.dup2(saved, 1)
+            print("back on the terminal")
+        """
+    )
+    run = run_program(Program.from_script(path, (), start_method))
+    assert run.lines() == ["captured b'42\\n' b'e'", "back on the terminal"]
+    assert target.read_text() == "child to the file\n"
+
+
+def test_stdin_reaches_the_program_headless(write_script):
+    path = write_script("name = input()\nprint('hello', name)\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "mptui", "run", str(path), "--headless"],
+        input="bob\n", capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0
+    assert "MainProcess  | hello bob" in result.stdout
+
+
+def test_os_exit_keeps_its_signature(write_script):
+    path = write_script("import os\nos._exit(status=4)\n")
+    run = run_program(Program.from_script(path))
+    assert run.exitcode == 4
+
+
+def test_daemon_children_ended_at_exit_are_not_failures(write_script, start_method):
+    path = write_script(
+        """
+        import multiprocessing as mp, time
+        def serve():
+            time.sleep(60)
+        if __name__ == "__main__":
+            mp.Process(target=serve, name="server", daemon=True).start()
+            time.sleep(0.3)
+            print("main done")
+        """
+    )
+    run = run_program(Program.from_script(path, (), start_method))
+    server = run.by_name("server")
+    assert server.signal == "SIGTERM" and server.ended_by_parent
+    assert run.snapshot.failed == ()
+
+
+def test_an_undecodable_byte_does_not_stop_headless_output(write_script):
+    path = write_script(
+        "import os, time\nos.write(2, b'\\xff\\n')\nfor i in range(3):\n    print('tick', i)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "mptui", "run", str(path), "--headless"],
+        capture_output=True, timeout=60, env={**__import__("os").environ,
+                                              "PYTHONIOENCODING": "ascii"},
+    )  # fmt: skip
+    out = result.stdout.decode()
+    assert result.returncode == 0, out
+    assert "MainProcess  ! \\ufffd" in out
+    assert "MainProcess  | tick 2" in out
+
+
+def test_a_long_line_is_cut_between_characters(write_script):
+    path = write_script("print('\\u00e9' * 100_000)\n")
+    run = run_program(Program.from_script(path))
+    pieces = run.lines()
+    assert len(pieces) >= 2
+    assert "".join(pieces) == "\u00e9" * 100_000
