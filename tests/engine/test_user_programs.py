@@ -96,3 +96,31 @@ def test_nested_processes_and_a_subprocess_python_are_all_observed(write_script,
     said = [p for p in run.snapshot.processes if run.lines(p.pid) == ["subprocess python here"]]
     assert [p.ppid for p in said] == [child.pid]
     assert all(p.exitcode == 0 for p in run.snapshot.processes)
+
+
+def test_cpu_and_memory_are_sampled_while_processes_run(write_script):
+    path = write_script(
+        """
+        import multiprocessing as mp, time
+        def burn():
+            end = time.monotonic() + 2.5
+            while time.monotonic() < end:
+                pass
+        if __name__ == "__main__":
+            p = mp.Process(target=burn, name="burner")
+            p.start(); p.join()
+        """
+    )
+    from mptui.engine.session import Session
+
+    samples = []
+    with Session(Program.from_script(path)) as session:
+        session.start()
+        while session.running:
+            proc = next((p for p in session.store.snapshot().processes if p.name == "burner"), None)
+            if proc is not None and proc.cpu_percent is not None:
+                samples.append((proc.cpu_percent, proc.rss_bytes))
+            session.wait(0.1)
+    assert samples, "no sample while it ran"
+    assert max(cpu for cpu, _ in samples) > 30  # a busy loop shows as busy
+    assert min(rss for _, rss in samples) > 1_000_000
