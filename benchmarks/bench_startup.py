@@ -60,8 +60,10 @@ def main() -> None:
     for i, what in enumerate(["python -c pass", "8 spawn Processes, start+join"]):
         p = statistics.median(v[i] for v in plain)
         o = statistics.median(v[i] for v in observed)
-        print(f"{what:<30} plain {p:6.1f} ms   under mptui {o:6.1f} ms   "
-              f"+{o - p:5.1f} ms ({o / p:.2f}x)")
+        print(
+            f"{what:<30} plain {p:6.1f} ms   under mptui {o:6.1f} ms   "
+            f"+{o - p:5.1f} ms ({o / p:.2f}x)"
+        )
     os.unlink(path)
 
 

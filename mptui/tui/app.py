@@ -1,0 +1,395 @@
+"""The mptui application: one session at a time, one frame tick, clean exits.
+
+The app owns what outlives a screen: the session (the observed program), the settings the
+user chose per lesson, the start method for the next run, and the frame tick that reads the
+session's Store and hands the dashboard one snapshot and one batch of log lines per frame.
+
+Every way out stops the observed program first: ``q``, Ctrl+C, SIGTERM, SIGHUP (a dropped
+SSH connection) and a terminal that went away without a signal (checked every few seconds).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import signal
+import sys
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.css.query import NoMatches
+from textual.screen import Screen
+
+from mptui.tui import layout
+from mptui.tui.keys import APP_BINDINGS
+from mptui.tui.screens.dashboard import DashboardScreen
+from mptui.tui.session_api import SessionFactory, SessionLike, program_class
+from mptui.tui.widgets.lesson_panel import SCRIPT_KEY, Entry, settings_text
+
+LOG_BATCH = 5000
+"""At most this many new log lines per frame; older ones in a burst are counted as dropped."""
+TTY_CHECK_SECONDS = 5.0
+"""How often to check that the terminal still exists (Dolphie does the same)."""
+STOP_GRACE = 1.0
+"""Seconds between SIGTERM and SIGKILL when stopping the observed program."""
+
+
+def start_methods() -> tuple[str | None, ...]:
+    """What ``m`` cycles through: the platform's default first, then each available one."""
+    return (None, *multiprocessing.get_all_start_methods())
+
+
+def default_start_method() -> str:
+    """The method a program gets when it chooses none (read without fixing mptui's own)."""
+    return (multiprocessing.get_start_method(allow_none=True)
+            or multiprocessing.get_all_start_methods()[0])  # fmt: skip
+
+
+class MptuiApp(App[int]):
+    """The dashboard on one observed program at a time."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "mptui"
+    BINDINGS = APP_BINDINGS
+    """q and Ctrl+C quit from anywhere; the dashboard's keys are on its screen."""
+
+    def __init__(
+        self,
+        *,
+        session_factory: SessionFactory,
+        lessons: Sequence[Any] = (),
+        script: Any = None,
+        autostart: str | None = None,
+        start_method: str | None = None,
+        settings: Mapping[str, Mapping[str, object]] | None = None,
+        fps: float = 10.0,
+        table_hz: float = 1.0,
+        log_hz: float = 2.0,
+        watch_terminal: bool = False,
+    ) -> None:
+        """
+        Args:
+            session_factory: makes a session for a Program (the real Session, or a replay).
+            lessons: the lessons to list (``mptui.scenarios.lessons()``).
+            script: a Program for the user's own script, listed first, if any.
+            autostart: the entry to run at once: a lesson name, or ``"script"``.
+            start_method: the start method of the first run (None: the platform default).
+            settings: parameter values per lesson name.
+            fps: frames per second of the tick that moves data into the widgets.
+            table_hz: refreshes per second of the tables (each redraws all its rows).
+            log_hz: writes per second to the log view while lines keep coming (each
+                scrolls, so redraws, the whole view).
+            watch_terminal: exit if the terminal disappears (off in tests: no tty there).
+        """
+        super().__init__()
+        self.session_factory = session_factory
+        self.lessons = tuple(lessons)
+        self.script = script
+        self.autostart = autostart
+        self.start_method = start_method
+        """The start method of the next run; ``m`` cycles it."""
+        self.settings: dict[str, dict[str, object]] = {k: dict(v) for k, v in
+                                                        (settings or {}).items()}  # fmt: skip
+        """Parameter values per lesson, used by every later run of that lesson."""
+        self.fps = fps
+        self.table_hz = table_hz
+        self.log_hz = log_hz
+        self.watch_terminal = watch_terminal
+        self.session: SessionLike | None = None
+        """The current (or last) run; None before the first."""
+        self.program: Any = None
+        """The current (or last) run's Program."""
+        self.running_key: str | None = None
+        self.exit_status = 0
+        self._cursor = 0
+        self._quitting = False
+        self._program_class = program_class()
+
+    # ------------------------------------------------------------- set-up
+
+    def entries(self) -> list[Entry]:
+        entries = []
+        if self.script is not None:
+            entries.append(Entry(
+                SCRIPT_KEY, f"your script: {self.script.title}",
+                "Your own program, run unmodified with mptui's agent installed:\n"
+                + " ".join(self.script.argv), None,
+            ))  # fmt: skip
+        entries += [Entry(lesson.name, lesson.title, lesson.explanation, lesson)
+                    for lesson in self.lessons]  # fmt: skip
+        return entries
+
+    def get_default_screen(self) -> Screen:
+        self.dashboard = DashboardScreen(self.entries(), table_hz=self.table_hz,
+                                         log_hz=self.log_hz)  # fmt: skip
+        return self.dashboard
+
+    def on_mount(self) -> None:
+        self.set_interval(1.0 / self.fps, self.tick, name="frame")
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            try:
+                loop.add_signal_handler(sig, self.on_terminate, sig)
+            except (NotImplementedError, RuntimeError, ValueError):
+                pass  # not the main thread (some test runners): nothing to install
+        if self.watch_terminal:
+            self.set_interval(TTY_CHECK_SECONDS, self.check_terminal, name="tty-check")
+
+    def dashboard_mounted(self) -> None:
+        """The dashboard's widgets exist: fill them, and start the first program if asked."""
+        self.dashboard.lessons.settings = self.settings
+        self.dashboard.lessons.start_method_label = self.method_label(self.start_method)
+        self.dashboard.lessons.refresh_details()
+        self.dashboard.update_header()
+        if self.autostart is not None:
+            entry = self.dashboard.lessons.select(self.autostart)
+            if entry is not None:
+                self.run_entry(entry)
+
+    def on_unmount(self) -> None:
+        # Last line of defence; run_app closes again after the loop, close() is idempotent.
+        if self.session is not None:
+            self.session.close()
+
+    # ------------------------------------------------------------- labels
+
+    @staticmethod
+    def method_label(method: str | None) -> str:
+        return f"default ({default_start_method()})" if method is None else method
+
+    def params_label(self) -> str:
+        program = self.program
+        if program is None:
+            return ""
+        lesson = next((x for x in self.lessons if x.name == program.lesson), None)
+        if lesson is not None:
+            return settings_text(lesson, dict(program.params or {}))
+        return " ".join(program.argv[1:])
+
+    def now_ns(self) -> int:
+        """The clock uptimes are measured against; a replay brings its own, for snapshots."""
+        clock = getattr(self.session, "now_ns", None)
+        return clock() if callable(clock) else time.monotonic_ns()
+
+    # ------------------------------------------------------------- running programs
+
+    def program_for(self, entry: Entry) -> Any:
+        """The Program to run for an entry, with the user's settings and start method."""
+        if entry.lesson is not None:
+            return self._program_class.from_lesson(
+                entry.lesson, self.settings.get(entry.key, {}), start_method=self.start_method
+            )
+        argv = self.script.argv
+        return self._program_class.from_script(argv[0], argv[1:], start_method=self.start_method)
+
+    def run_entry(self, entry: Entry) -> None:
+        """Run (or restart) an entry of the lesson list."""
+        try:
+            program = self.program_for(entry)
+        except ValueError as error:  # BadParam from a lesson's argv()
+            self.notify(str(error), severity="error")
+            return
+        self.run_program(program, entry.key)
+
+    @work(exclusive=True, group="session")
+    async def run_program(self, program: Any, key: str | None) -> None:
+        """Stop the current run, if any, then start ``program`` (on the main thread)."""
+        old, self.session = self.session, None
+        if old is not None:
+            # Stopping blocks up to the grace period; keep the UI answering meanwhile.
+            await asyncio.to_thread(old.close)
+        if self._quitting:
+            return
+        self.program, self.running_key = program, key
+        self._cursor = 0
+        dashboard = self.dashboard
+        dashboard.reset_run(key)
+        dashboard.source.show_file(program.source_path)
+        try:
+            session = self.session_factory(program)
+            # start() must run on the main thread (PR_SET_PDEATHSIG is per thread);
+            # async workers run on the event loop, which is the main thread.
+            session.start()
+        except Exception as error:  # noqa: BLE001 - a failed start is shown, never a crash
+            self.notify(f"Could not start {program.title}: {error}", severity="error",
+                        timeout=10)  # fmt: skip
+            dashboard.update_header()
+            return
+        self.session = session
+        if dashboard.group in ("lessons", "lesson") and dashboard.mode != "full":
+            # focus=True: the lesson list is hidden now; keys must not go to it unseen.
+            dashboard.show_group("run" if dashboard.mode == "compact" else "dashboard", focus=True)
+        self.tick(force=True)
+
+    def stop_session(self) -> None:
+        session = self.session
+        if session is None or not session.running:
+            self.notify("Nothing is running.")
+            return
+        self.notify("Stopping: SIGTERM to every process, SIGKILL after 1 s.", timeout=3)
+        self._stop(session)
+
+    @work(group="stop")
+    async def _stop(self, session: SessionLike) -> None:
+        await asyncio.to_thread(session.stop, STOP_GRACE)
+        self.tick(force=True)
+
+    def signal_process(self, pid: int, name: str, sig: int) -> None:
+        session = self.session
+        sig_name = signal.Signals(sig).name
+        if session is not None and session.signal_process(pid, sig):
+            self.notify(f"Sent {sig_name} to {name} (pid {pid}).", timeout=3)
+        else:
+            self.notify(f"{name} (pid {pid}) is not running any more.", severity="warning")
+        self.tick(force=True)
+
+    def cycle_start_method(self) -> None:
+        methods = start_methods()
+        index = methods.index(self.start_method) if self.start_method in methods else -1
+        self.start_method = methods[(index + 1) % len(methods)]
+        label = self.method_label(self.start_method)
+        self.dashboard.lessons.start_method_label = label
+        self.dashboard.lessons.refresh_details()
+        self.dashboard.update_header()
+        self.notify(f"Start method for the next run: {label} (r runs it)", timeout=3)
+
+    # ------------------------------------------------------------- the frame tick
+
+    def tick(self, force: bool = False) -> None:
+        """Move what changed in the Store into the widgets, in one batch."""
+        session = self.session
+        if session is None:
+            return
+        store = session.store
+        snapshot = store.snapshot()
+        delta = store.log_since(self._cursor, limit=LOG_BATCH)
+        self._cursor = delta.cursor
+        try:
+            if self.screen is not self.dashboard:
+                # A dialog covers the dashboard: keep the lines, draw nothing until it closes.
+                self.dashboard.log_panel.add_lines(delta.lines, delta.skipped)
+                return
+            with self.batch_update():
+                self.dashboard.show(snapshot, delta, self.now_ns(), force=force)
+        except NoMatches:
+            pass  # the app is exiting and its widgets are being removed: nothing to draw
+
+    def refresh_now(self) -> None:
+        """Tick at once and refresh every visible panel (tests and screenshots use it)."""
+        self.tick(force=True)
+
+    def on_screen_resume(self) -> None:
+        self.tick(force=True)
+
+    # ------------------------------------------------------------- leaving
+
+    async def action_quit(self) -> None:
+        """Stop the observed program, then exit."""
+        if self._quitting:
+            return
+        self._quitting = True
+        session = self.session
+        if session is not None:
+            await asyncio.to_thread(session.close)
+        self.exit(self.exit_status)
+
+    def on_terminate(self, sig: int) -> None:
+        """SIGTERM or SIGHUP: stop the program before anything touches the terminal again."""
+        self.exit_status = 128 + sig
+        self._quitting = True
+        session = self.session
+        if session is not None:
+            session.close()  # blocks up to the grace period; we are leaving anyway
+        self.exit(self.exit_status)
+
+    def check_terminal(self) -> None:
+        """A terminal can vanish without a SIGHUP reaching us (e.g. a killed multiplexer)."""
+        try:
+            alive = os.isatty(sys.__stdin__.fileno()) and os.isatty(sys.__stdout__.fileno())
+        except (OSError, ValueError, AttributeError):
+            alive = False
+        if not alive:
+            self.on_terminate(signal.SIGHUP)
+
+    # ------------------------------------------------------------- command palette
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        dash = self.dashboard
+        actions: list[tuple[str, str, Callable[[], Any]]] = [
+            ("Run / restart", "Run the highlighted lesson (r)", dash.action_run),
+            ("Stop", "Stop the observed program (s)", dash.action_stop),
+            ("Kill process", "Send SIGTERM or SIGKILL to the selected process (k)",
+             dash.action_kill),
+            ("Pause log", "Pause or resume the log (p)", dash.action_pause_log),
+            ("Filter log", "Show only lines with some text or matching re:regex (/)",
+             dash.action_filter_log),
+            ("Follow log", "Follow the end of the log on or off (f)", dash.action_follow_log),
+            ("Clear log", "Empty the log view (c)", dash.action_clear_log),
+            ("Only this process", "Log only the selected process (o)", dash.action_only_process),
+            ("Lesson settings", "Edit the highlighted lesson's parameters (e)",
+             dash.action_edit_settings),
+            ("Start method", "Cycle fork / spawn / forkserver for the next run (m)",
+             dash.action_cycle_start_method),
+            ("Help", "Every key (?)", dash.action_help),
+        ]  # fmt: skip
+        for title, help_text, callback in actions:
+            yield SystemCommand(title, help_text, callback)
+        for panel_id in layout.PANELS:
+            yield SystemCommand(
+                f"Show {panel_id}",
+                f"Move to the {panel_id} panel",
+                lambda panel_id=panel_id: dash.focus_panel(panel_id),
+            )
+        for entry in self.entries():
+            yield SystemCommand(
+                f"Lesson: {entry.key}" if entry.lesson is not None else "Your script",
+                entry.title,
+                lambda entry=entry: (dash.lessons.select(entry.key), self.run_entry(entry)),
+            )
+
+
+def run_app(
+    *,
+    lesson: str | None = None,
+    script: Sequence[str] | None = None,
+    start_method: str | None = None,
+    params: Mapping[str, object] | None = None,
+    fps: float = 10.0,
+) -> int:
+    """Run the dashboard until the user quits; return the exit status.
+
+    ``lesson`` opens with that lesson running (with ``params``); ``script`` (a path and its
+    arguments) opens on the user's program; neither opens on the lesson list.
+    """
+    from mptui.engine.session import Program, Session
+    from mptui.scenarios import lessons as all_lessons
+
+    program_script = None
+    autostart = None
+    if script:
+        program_script = Program.from_script(script[0], tuple(script[1:]),
+                                             start_method=start_method)  # fmt: skip
+        autostart = SCRIPT_KEY
+    elif lesson is not None:
+        autostart = lesson
+    app = MptuiApp(
+        session_factory=Session,
+        lessons=all_lessons(),
+        script=program_script,
+        autostart=autostart,
+        start_method=start_method,
+        settings={lesson: dict(params)} if lesson is not None and params else None,
+        fps=fps,
+        watch_terminal=True,
+    )
+    try:
+        status = app.run()
+    finally:
+        if app.session is not None:
+            app.session.close()
+    return status if isinstance(status, int) else app.exit_status

@@ -1,0 +1,108 @@
+"""Edit a lesson's parameters before running it; a bad value is refused with a message."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+
+def describe(param: Any) -> str:
+    """The help line under a field: what it means and what it accepts."""
+    accepts = ""
+    if param.choices:
+        choices = tuple(param.choices)
+        if len(choices) > 6:
+            accepts = f" ({choices[0]} to {choices[-1]})"
+        else:
+            accepts = " (" + ", ".join(str(c) for c in choices) + ")"
+    return f"{param.help}{accepts}; default {param.default}"
+
+
+class SettingsScreen(ModalScreen["dict[str, object] | None"]):
+    """One field per parameter; returns the parsed values, or None when cancelled."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "save", "Run"),
+        Binding("ctrl+r", "reset", "Defaults"),
+    ]
+    """Enter in a field also runs; Tab moves between fields."""
+
+    def __init__(self, lesson: Any, values: Mapping[str, object]) -> None:
+        super().__init__()
+        self.lesson = lesson
+        self.values = dict(values)
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="settings-box") as box:
+            box.border_title = f"Settings · {self.lesson.name}"
+            box.border_subtitle = "Enter runs · Esc cancels · Ctrl+R defaults"
+            for param in self.lesson.params:
+                yield Label(Text(param.name, style="bold"), classes="settings-label")
+                value = self.values.get(param.name, param.default)
+                field = Input(
+                    str(value), id=f"param-{param.name}", classes="settings-input", compact=True
+                )
+                field.cursor_blink = False
+                yield field
+                yield Static(describe(param), classes="settings-help")
+                yield Static("", id=f"error-{param.name}", classes="settings-error")
+            with Horizontal(id="settings-buttons"):
+                yield Button("Run with these", id="save", variant="primary", compact=True)
+                yield Button("Defaults", id="reset", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
+
+    def on_mount(self) -> None:
+        for error in self.query(".settings-error"):
+            error.display = False
+
+    def parse(self) -> dict[str, object] | None:
+        """Every field's value, or None after marking the bad ones."""
+        values: dict[str, object] = {}
+        ok = True
+        for param in self.lesson.params:
+            field = self.query_one(f"#param-{param.name}", Input)
+            error = self.query_one(f"#error-{param.name}", Static)
+            try:
+                values[param.name] = param.parse(field.value)
+            except ValueError as bad:  # BadParam is a ValueError
+                ok = False
+                error.update(f"✗ {bad}")
+                error.display = True
+                field.add_class("-invalid")
+            else:
+                error.display = False
+                field.remove_class("-invalid")
+        return values if ok else None
+
+    def action_save(self) -> None:
+        values = self.parse()
+        if values is not None:
+            self.dismiss(values)
+        else:
+            invalid = self.query(".-invalid").first(Input)
+            invalid.focus()
+
+    def action_reset(self) -> None:
+        for param in self.lesson.params:
+            self.query_one(f"#param-{param.name}", Input).value = str(param.default)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_save()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        {"save": self.action_save, "reset": self.action_reset, "cancel": self.action_cancel}[
+            event.button.id or "cancel"
+        ]()

@@ -1,0 +1,1 @@
+"""One dashboard panel per module; each reads a Snapshot and updates only what changed."""

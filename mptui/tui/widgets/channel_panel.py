@@ -1,0 +1,116 @@
+"""The Channels panel: every traced Queue and Pipe, with traffic counters."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.widget import Widget
+from textual.widgets import DataTable, Static
+
+from mptui.engine.store import PipeView, QueueView, Snapshot
+from mptui.tui import format as fmt
+from mptui.tui.widgets.panel import Panel
+from mptui.tui.widgets.table_sync import TableSync
+
+SPARK_WIDTH = 24
+"""Depth samples shown per queue (one per engine tick, about one a second)."""
+
+
+def _right(label: str) -> Text:
+    return Text(label, justify="right")
+
+
+QUEUE_COLUMNS = (
+    ("label", "Queue"),
+    ("depth", _right("Depth")),
+    ("put_rate", _right("Puts/s")),
+    ("get_rate", _right("Gets/s")),
+    ("puts", _right("Puts")),
+    ("gets", _right("Gets")),
+    ("history", "Depth history"),
+)
+PIPE_COLUMNS = (
+    ("label", "Pipe"),
+    ("fwd", _right("0→1 msgs")),
+    ("fwd_bytes", _right("0→1 bytes")),
+    ("back", _right("1→0 msgs")),
+    ("back_bytes", _right("1→0 bytes")),
+    ("unread", _right("Unread")),
+)
+
+
+def _num(text: str) -> Text:
+    return Text(text, justify="right")
+
+
+def queue_cells(queue: QueueView) -> tuple:
+    """One queue row; the sparkline is scaled to the queue's own peak."""
+    label = queue.label if not queue.maxsize else f"{queue.label} (max {queue.maxsize})"
+    full = queue.maxsize and queue.depth >= queue.maxsize
+    return (
+        label,
+        Text(str(queue.depth), justify="right", style="bold red" if full else "bold"),
+        _num(fmt.rate(queue.put_rate)),
+        _num(fmt.rate(queue.get_rate)),
+        _num(fmt.count(queue.puts)),
+        _num(fmt.count(queue.gets)),
+        Text(fmt.sparkline(queue.depth_history, SPARK_WIDTH).ljust(SPARK_WIDTH), style="cyan"),
+    )
+
+
+def pipe_cells(pipe: PipeView) -> tuple:
+    """One pipe row: messages and bytes sent from each end, and those not yet received."""
+    unread = (pipe.sent[0] - pipe.received[1]) + (pipe.sent[1] - pipe.received[0])
+    label = pipe.label if pipe.duplex else f"{pipe.label} (one-way)"
+    return (
+        label,
+        _num(fmt.count(pipe.sent[0])),
+        _num(fmt.size(pipe.sent_bytes[0])),
+        _num(fmt.count(pipe.sent[1])),
+        _num(fmt.size(pipe.sent_bytes[1])),
+        _num(str(max(0, unread))),
+    )
+
+
+class ChannelPanel(Panel):
+    """Queues (depth, rates, a sparkline of depth) and pipes (messages and bytes each way)."""
+
+    TITLE = "Channels"
+
+    def compose(self) -> ComposeResult:
+        yield Static("No queues or pipes in this program (yet).", classes="empty")
+        yield DataTable(id="queue-table", cursor_type="row")
+        yield DataTable(id="pipe-table", cursor_type="row")
+
+    def on_mount(self) -> None:
+        self.queues = TableSync(self.query_one("#queue-table", DataTable), QUEUE_COLUMNS)
+        self.pipes = TableSync(self.query_one("#pipe-table", DataTable), PIPE_COLUMNS)
+        self._show_tables(0, 0)
+
+    @property
+    def focus_target(self) -> Widget:
+        if len(self.queues):
+            return self.queues.table
+        return self.pipes.table if len(self.pipes) else self
+
+    def show_snapshot(self, snapshot: Snapshot, now_ns: int) -> None:
+        self.queues.sync({str(q.id): queue_cells(q) for q in snapshot.queues})
+        self.pipes.sync({str(p.id): pipe_cells(p) for p in snapshot.pipes})
+        self._show_tables(len(snapshot.queues), len(snapshot.pipes))
+
+    def _show_tables(self, queues: int, pipes: int) -> None:
+        refocus = self.has_focus_within and not queues + pipes
+        self.queues.table.display = queues > 0
+        self.pipes.table.display = pipes > 0
+        if refocus:
+            self.focus()  # the focused table was hidden
+        self.set_class(queues + pipes == 0, "-empty")
+        parts = [f"{queues} queue{'s' * (queues != 1)}"] if queues else []
+        parts += [f"{pipes} pipe{'s' * (pipes != 1)}"] if pipes else []
+        self.set_subtitle(", ".join(parts))
+
+    def reset(self) -> None:
+        super().reset()
+        self.queues.reset()
+        self.pipes.reset()
+        self._show_tables(0, 0)

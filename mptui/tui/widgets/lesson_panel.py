@@ -1,0 +1,164 @@
+"""The Lessons panel: every lesson (and the user's script), with the selected one explained."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from mptui.tui.widgets.panel import Panel
+
+SCRIPT_KEY = "script"
+"""Option id of the user's own program, listed first when there is one."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One runnable thing in the list: a lesson, or the user's script (``lesson`` None)."""
+
+    key: str
+    """The lesson name, or :data:`SCRIPT_KEY`."""
+    title: str
+    explanation: str
+    lesson: Any = None
+
+
+def settings_text(lesson: Any, values: Mapping[str, object]) -> str:
+    """``workers=4 rounds=3 hold=0.05``: every parameter, with the user's value if set."""
+    return " ".join(f"{p.name}={values.get(p.name, p.default)}" for p in lesson.params)
+
+
+class LessonList(OptionList):
+    """The list itself; j and k move like down and up, as in vi and less."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+    ]
+    """Added to OptionList's arrows, Home, End, PageUp, PageDown and Enter."""
+
+
+class LessonPanel(Panel):
+    """The list of lessons; the highlighted one is explained below it."""
+
+    TITLE = "Lessons"
+
+    class Chosen(Message):
+        """Enter was pressed on an entry: run it."""
+
+        def __init__(self, entry: Entry) -> None:
+            super().__init__()
+            self.entry = entry
+
+    def __init__(self, entries: Sequence[Entry], *, id: str) -> None:  # noqa: A002
+        super().__init__(id=id)
+        self.entries = tuple(entries)
+        self.settings: Mapping[str, Mapping[str, object]] = {}
+        """Parameter values chosen per lesson (shared with the app)."""
+        self.start_method_label = "default"
+        """The start method the next run will use."""
+        self.running_key: str | None = None
+        """The entry whose program is the current run (marked with ▶)."""
+
+    def compose(self) -> ComposeResult:
+        yield LessonList(*self._options(), id="lesson-list")
+        with VerticalScroll(id="lesson-details", can_focus=False):
+            yield Static(id="lesson-text")
+
+    def on_mount(self) -> None:
+        if self.entries:
+            self.list.highlighted = 0
+        self.refresh_details()
+
+    @property
+    def list(self) -> LessonList:
+        return self.query_one(LessonList)
+
+    @property
+    def focus_target(self) -> Widget:
+        return self.list
+
+    @property
+    def selected(self) -> Entry | None:
+        index = self.list.highlighted
+        return self.entries[index] if index is not None and self.entries else None
+
+    def select(self, key: str) -> Entry | None:
+        """Highlight the entry ``key``; return it (None if there is no such entry)."""
+        for index, entry in enumerate(self.entries):
+            if entry.key == key:
+                self.list.highlighted = index
+                return entry
+        return None
+
+    def lesson_number(self, number: int) -> Entry | None:
+        """The ``number``-th lesson (1-based; the script entry is not counted)."""
+        lessons = [entry for entry in self.entries if entry.lesson is not None]
+        return lessons[number - 1] if 0 < number <= len(lessons) else None
+
+    def set_running(self, key: str | None) -> None:
+        if key != self.running_key:
+            self.running_key = key
+            highlighted = self.list.highlighted
+            self.list.set_options(self._options())
+            self.list.highlighted = highlighted
+
+    def _options(self) -> list[Option]:
+        options = []
+        number = 0
+        for entry in self.entries:
+            prompt = Text(no_wrap=True, overflow="ellipsis")
+            running = entry.key == self.running_key
+            prompt.append("▶ " if running else "  ", style="bold green")
+            if entry.lesson is not None:
+                number += 1
+                prompt.append(f"{number} " if number < 10 else "  ", style="dim")
+                prompt.append(f"{entry.key:<14}", style="bold")
+                prompt.append(entry.title)
+            else:
+                prompt.append("0 ", style="dim")
+                prompt.append(entry.title, style="bold")
+            options.append(Option(prompt, id=entry.key))
+        return options
+
+    def refresh_details(self) -> None:
+        entry = self.selected
+        text = Text()
+        if entry is None:
+            text.append("No lessons found.", style="dim")
+        else:
+            text.append(entry.title, style="bold")
+            text.append("\n\n")
+            text.append(entry.explanation)
+            text.append("\n\n")
+            if entry.lesson is not None and entry.lesson.params:
+                values = self.settings.get(entry.key, {})
+                text.append("Settings (e): ", style="bold")
+                text.append(settings_text(entry.lesson, values))
+                text.append("\n")
+            elif entry.lesson is not None:
+                text.append("Settings: none\n", style="dim")
+            text.append("Start method (m): ", style="bold")
+            text.append(self.start_method_label)
+            text.append("\n")
+            text.append("Enter runs it · r restarts · 1-9 jump to a lesson", style="dim")
+        self.query_one("#lesson-text", Static).update(text)
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+        self.refresh_details()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        entry = self.selected
+        if entry is not None:
+            self.post_message(self.Chosen(entry))

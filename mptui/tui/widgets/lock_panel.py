@@ -1,0 +1,139 @@
+"""The Locks panel: who holds each lock, who waits, and how long turns and waits take."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.widget import Widget
+from textual.widgets import DataTable, Static
+
+from mptui.engine.store import LockView, Snapshot
+from mptui.tui import format as fmt
+from mptui.tui.widgets.panel import Panel
+from mptui.tui.widgets.table_sync import TableSync
+
+COLUMNS = (
+    ("label", "Lock"),
+    ("holder", "Holder"),
+    ("waiting", Text("Waiting", justify="right")),
+    ("acq", Text("Acq", justify="right")),
+    ("cont", Text("Cont%", justify="right")),
+    ("wait", Text("Wait p50/p95/max", justify="right")),
+    ("hold", Text("Hold p50/p95/max", justify="right")),
+)
+
+
+def three_times(p50: int | None, p95: int | None, top: int | None) -> Text:
+    """``   1.2ms  8.0ms 12.0ms``: three durations in one cell, each right-aligned."""
+    return Text(" ".join(f"{fmt.duration_ns(ns):>6}" for ns in (p50, p95, top)), justify="right")
+
+
+def _num(text: str) -> Text:
+    return Text(text, justify="right")
+
+
+def lock_cells(lock: LockView, names: dict[int, str]) -> tuple:
+    """One lock row; ``names`` maps pids to process names."""
+    if lock.holder is None:
+        holder = Text("free", style="dim")
+    elif lock.holder_dead:
+        holder = Text(f"✗ {names.get(lock.holder, lock.holder)} (dead)", style="bold red")
+    else:
+        holder = Text(names.get(lock.holder, str(lock.holder)), style="bold green")
+    waiting = len(lock.waiters)
+    return (
+        lock.label,
+        holder,
+        Text(str(waiting), justify="right", style="yellow" if waiting else "dim"),
+        _num(fmt.count(lock.acquisitions)),
+        _num(f"{lock.contended_percent:.0f}"),
+        three_times(
+            lock.wait_p50_ns, lock.wait_p95_ns, lock.wait_max_ns if lock.contended else None
+        ),
+        three_times(
+            lock.hold_p50_ns,
+            lock.hold_p95_ns,
+            lock.hold_max_ns if lock.hold_p50_ns is not None else None,
+        ),
+    )
+
+
+def lock_detail(lock: LockView, names: dict[int, str], now_ns: int) -> Text:
+    """One line in words: who holds it since when, who waits and for how long."""
+    text = Text()
+    text.append(lock.label, style="bold")
+    if lock.holder is None:
+        text.append(": free")
+    else:
+        held = fmt.duration_ns(max(0, now_ns - lock.held_since_ns)) if lock.held_since_ns else "?"
+        text.append(": held by ")
+        text.append(names.get(lock.holder, str(lock.holder)), style="green")
+        text.append(f" for {held}")
+    if lock.waiters:
+        text.append("; waiting: ")
+        for i, (pid, since) in enumerate(lock.waiters):
+            if i:
+                text.append(", ")
+            text.append(names.get(pid, str(pid)), style="yellow")
+            text.append(f" {fmt.duration_ns(max(0, now_ns - since))}")
+    return text
+
+
+def dead_holder_warning(lock: LockView, names: dict[int, str]) -> Text:
+    name = names.get(lock.holder or 0, str(lock.holder))
+    return Text(
+        f"⚠ {lock.label} is held by {name}, which has exited: nobody can acquire it any more.",
+        style="bold red",
+    )
+
+
+class LockPanel(Panel):
+    """Holder, waiters, acquisitions, % contended, wait and hold p50/p95/max per lock."""
+
+    TITLE = "Locks"
+
+    def compose(self) -> ComposeResult:
+        yield Static("No locks in this program (yet).", classes="empty")
+        yield DataTable(id="lock-table", cursor_type="row")
+        yield Static(id="lock-detail")
+
+    def on_mount(self) -> None:
+        self._detail = Text()
+        self.rows = TableSync(self.table, COLUMNS)
+        self.set_class(True, "-empty")
+
+    @property
+    def table(self) -> DataTable:
+        return self.query_one("#lock-table", DataTable)
+
+    @property
+    def focus_target(self) -> Widget:
+        return self.table if len(self.rows) else self
+
+    def show_snapshot(self, snapshot: Snapshot, now_ns: int) -> None:
+        names = {p.pid: p.name for p in snapshot.processes}
+        locks = {str(lock.id): lock for lock in snapshot.locks}
+        refocus = self.has_focus and locks and not len(self.rows)
+        self.rows.sync({key: lock_cells(lock, names) for key, lock in locks.items()})
+        self.set_class(not locks, "-empty")
+        if refocus:
+            self.table.focus()  # the panel had the focus only because it was empty
+        self.set_subtitle(f"{len(locks)} lock{'s' * (len(locks) != 1)}" if locks else "")
+        lines = [dead_holder_warning(lock, names) for lock in snapshot.locks if lock.holder_dead]
+        selected = locks.get(self.rows.selected_key() or "")
+        if selected is not None:
+            lines.append(lock_detail(selected, names, now_ns))
+        detail = Text("\n").join(lines)
+        if detail != self._detail:  # an unchanged line is not sent again
+            self._detail = detail
+            self.query_one("#lock-detail", Static).update(detail)
+
+    def reset(self) -> None:
+        super().reset()
+        refocus = self.has_focus_within
+        self.rows.reset()
+        self.set_class(True, "-empty")
+        if refocus:
+            self.focus()  # the focused table is hidden while empty
+        self._detail = Text()
+        self.query_one("#lock-detail", Static).update("")

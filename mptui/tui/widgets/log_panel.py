@@ -1,0 +1,350 @@
+"""The Log panel: merged stdout and stderr of every process, filtered, paused or followed.
+
+Lines arrive once per frame tick as a batch and are written with one ``Log.write_lines``
+call (one call per line costs about 240 times more: notes/textual-engineering.md 5.3).
+The panel keeps its own ring of recent lines so a new filter can be applied to what was
+already received without asking the Store again.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import deque
+from collections.abc import Sequence
+
+from rich.highlighter import Highlighter
+from rich.text import Text
+from textual import events
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Input, Log, Static
+
+from mptui.engine.store import LogLine
+from mptui.tui import format as fmt
+from mptui.tui.log_filter import BadFilter, LogFilter
+from mptui.tui.sanitize import clean_line
+from mptui.tui.widgets.panel import Panel
+
+MAX_LINES = 5000
+"""Lines kept by the panel (and the Log widget); older ones scroll out."""
+NAME_WIDTH = 12
+"""Width of the process-name prefix; longer names are cut so the text column stays put."""
+PROCESS_COLORS = ("cyan", "green", "magenta", "blue", "bright_cyan", "bright_green",
+                  "bright_magenta", "bright_blue")  # fmt: skip
+"""Given to processes in order of first appearance; yellow and red are kept for levels."""
+STDOUT_MARK, STDERR_MARK = "│", "┃"
+_WARNING = re.compile(r"\bWARN(?:ING)?\b")
+_ERROR = re.compile(r"\b(?:ERROR|CRITICAL|FATAL|Traceback)\b|\w+Error:")
+
+
+def format_line(line: LogLine) -> str:
+    """``worker-1     │ text``: the prefix is fixed-width so columns line up."""
+    name = line.name[:NAME_WIDTH].ljust(NAME_WIDTH)
+    mark = STDERR_MARK if line.stream == "stderr" else STDOUT_MARK
+    return f"{name} {mark} {clean_line(line.text)}"
+
+
+class LogHighlighter(Highlighter):
+    """Colours the prefix by process and the text of WARNING and ERROR lines."""
+
+    def __init__(self) -> None:
+        self.colors: dict[str, str] = {}
+        """Process name (as shown in the prefix) -> colour."""
+
+    def color_for(self, name: str) -> str:
+        key = name[:NAME_WIDTH].rstrip()
+        if key not in self.colors:
+            self.colors[key] = PROCESS_COLORS[len(self.colors) % len(PROCESS_COLORS)]
+        return self.colors[key]
+
+    def highlight(self, text: Text) -> None:
+        plain = text.plain
+        color = self.colors.get(plain[:NAME_WIDTH].rstrip())
+        if color:
+            text.stylize(color, 0, NAME_WIDTH)
+        if plain[NAME_WIDTH + 1 : NAME_WIDTH + 2] == STDERR_MARK:
+            text.stylize("red", NAME_WIDTH + 1, NAME_WIDTH + 2)
+        body = NAME_WIDTH + 3
+        if _ERROR.search(plain, body):
+            text.stylize("bold red", body)
+        elif _WARNING.search(plain, body):
+            text.stylize("bold yellow", body)
+
+
+class ProcessLog(Log):
+    """A Log coloured by the LogHighlighter; scrolling up stops following, End resumes."""
+
+    class FollowChanged(Message):
+        """The user scrolled up (follow off) or to the end (follow on)."""
+
+    def __init__(self) -> None:
+        super().__init__(highlight=True, max_lines=MAX_LINES, id="log")
+        self.highlighter = LogHighlighter()
+
+    def _set_follow(self, follow: bool) -> None:
+        if follow != self.auto_scroll:
+            self.auto_scroll = follow
+            self.post_message(self.FollowChanged())
+
+    # Whoever scrolls up wants to read: new lines must not pull the view away from them.
+    def action_scroll_up(self) -> None:
+        self._set_follow(False)
+        super().action_scroll_up()
+
+    def action_page_up(self) -> None:
+        self._set_follow(False)
+        super().action_page_up()
+
+    def action_scroll_home(self) -> None:
+        self._set_follow(False)
+        super().action_scroll_home()
+
+    def _on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        self._set_follow(False)
+        super()._on_mouse_scroll_up(event)
+
+    def action_scroll_end(self) -> None:
+        self._set_follow(True)
+        super().action_scroll_end()
+
+    def on_resize(self, event: events.Resize) -> None:
+        # The view shrinks when the summary appears above it: keep the newest line in view.
+        if self.auto_scroll:
+            self.scroll_end(animate=False, x_axis=False)
+
+
+class LogPanel(Panel):
+    """Merged output with a filter, a process filter, pause, follow, clear and counters."""
+
+    TITLE = "Log"
+
+    class FilterClosed(Message):
+        """The filter input was closed (applied or cancelled)."""
+
+    def __init__(self, *, id: str) -> None:  # noqa: A002 - Textual's own parameter name
+        super().__init__(id=id)
+        self._entries: deque[tuple[int, str]] = deque(maxlen=MAX_LINES)
+        self.filter = LogFilter()
+        """What is shown; set with :meth:`set_filter` and :meth:`toggle_process`."""
+        self.paused = False
+        """New lines are kept but not written, so the user can read."""
+        self.pending = 0
+        """Lines received while paused."""
+        self.received = 0
+        """Lines received in this run (all processes; as counted by the Store)."""
+        self.dropped = 0
+        """Lines that left the Store's ring before the panel could read them."""
+        self._status = ""
+        self._unwritten: deque[tuple[int, str]] = deque(maxlen=MAX_LINES)
+        self._written_at = -1e9
+        self.write_interval = 0.5
+        """Least seconds between two writes to the view (see :meth:`flush`)."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="log-status")
+        yield ProcessLog()
+        with Horizontal(id="log-filter-bar"):
+            yield Static("/", id="log-filter-label")
+            yield Input(
+                placeholder="text, or re:regex · Enter applies · Esc cancels · empty clears",
+                id="log-filter",
+                select_on_focus=False,
+            )
+        yield Static(id="log-filter-error")
+
+    def on_mount(self) -> None:
+        self.query_one("#log-filter-bar").display = False
+        self.query_one("#log-filter-error").display = False
+        self.query_one("#log-filter", Input).cursor_blink = False
+        self._update_status()
+
+    @property
+    def log_view(self) -> ProcessLog:
+        return self.query_one(ProcessLog)
+
+    @property
+    def focus_target(self) -> Widget:
+        return self.log_view
+
+    @property
+    def shown(self) -> int:
+        """Lines currently in the view."""
+        return self.log_view.line_count
+
+    @property
+    def follow(self) -> bool:
+        return self.log_view.auto_scroll
+
+    # ------------------------------------------------------------- feeding
+
+    def add_lines(self, lines: Sequence[LogLine], skipped: int = 0) -> None:
+        """Take one tick's batch of new lines; they are written by the next :meth:`flush`."""
+        self.dropped += skipped
+        if not lines:
+            return
+        highlighter = self.log_view.highlighter
+        entries = []
+        for line in lines:
+            highlighter.color_for(line.name)
+            entries.append((line.pid, format_line(line)))
+        self._entries.extend(entries)
+        if self.paused:
+            self.pending += len(entries)
+        else:
+            self._unwritten.extend(entries)
+
+    def set_received(self, total: int) -> None:
+        self.received = total
+
+    def flush(self, force: bool = False) -> None:
+        """Write the lines received since the last write, at most every ``write_interval``.
+
+        A scrolling log repaints every visible row, so writing on every frame would send
+        the whole panel to the terminal ten times a second. The first line after a quiet
+        spell is written at once, so a single print still shows without delay.
+        """
+        now = time.monotonic()
+        if not force and now - self._written_at < self.write_interval:
+            return
+        if self._unwritten:
+            self._write(self._unwritten)
+            self._unwritten.clear()
+            self._written_at = now
+        self._update_status()
+
+    def _write(self, entries: Sequence[tuple[int, str]]) -> None:
+        accepts = self.filter.accepts
+        shown = [text for pid, text in entries if accepts(pid, text)]
+        if shown:
+            log = self.log_view
+            log.write_lines(shown, scroll_end=False)
+            if log.auto_scroll:
+                # Not Log's own auto_scroll: it follows only a view already at the end,
+                # which one that was hidden or not yet laid out when lines came is not.
+                # Immediate, so the write and the scroll make one repaint, not two.
+                log.scroll_end(animate=False, immediate=True, x_axis=False)
+
+    def _rebuild(self) -> None:
+        """Show the kept lines again through the current filter (after a filter change)."""
+        self._unwritten.clear()
+        self.log_view.clear()
+        self._write(self._entries)
+        self.log_view.scroll_end(animate=False, immediate=True)
+
+    def _update_status(self) -> None:
+        parts = [f"received {self.received:,}", f"shown {self.shown:,}"]
+        if self.dropped:
+            parts.append(f"{fmt.count(self.dropped)} dropped")
+        if self.filter.active:
+            parts.append(self.filter.describe())
+        if self.paused:
+            parts.append(f"PAUSED, {self.pending:,} new (p resumes)")
+        elif not self.follow:
+            parts.append("follow off (f)")
+        status = " · ".join(parts)
+        if status != self._status:
+            self._status = status
+            self.query_one("#log-status", Static).update(status)
+            self.set_class(self.paused, "-paused")
+            self.set_class(self.filter.active, "-filtered")
+
+    # ------------------------------------------------------------- user actions
+
+    def toggle_pause(self) -> None:
+        self.paused = not self.paused
+        if not self.paused and self.pending:
+            self._unwritten.extend(list(self._entries)[-self.pending :])
+            self.pending = 0
+            self.flush(force=True)
+        self._update_status()
+
+    def toggle_follow(self) -> None:
+        log = self.log_view
+        log.auto_scroll = not log.auto_scroll
+        if log.auto_scroll:
+            log.scroll_end(animate=False, immediate=True)
+        self._update_status()
+
+    def clear(self) -> None:
+        """Empty the view and the panel's ring; the received counter stays."""
+        self._entries.clear()
+        self._unwritten.clear()
+        self.pending = 0
+        self.log_view.clear()
+        self._update_status()
+
+    def set_filter(self, text: str) -> None:
+        """Apply a text filter; raises BadFilter and keeps the old one if it is unusable."""
+        self.filter = LogFilter.make(text, self.filter.pid, self.filter.process_name)
+        self._rebuild()
+        self._update_status()
+
+    def toggle_process(self, pid: int | None, name: str = "") -> None:
+        """Show only ``pid``'s lines, or everyone's again if it is already the one shown."""
+        if pid is None or pid == self.filter.pid:
+            pid, name = None, ""
+        self.filter = LogFilter(self.filter.text, pid, name, self.filter.matcher)
+        self._rebuild()
+        self._update_status()
+
+    def reset(self) -> None:
+        """A new run: empty everything but keep the filter the user typed."""
+        super().reset()
+        self._entries.clear()
+        self._unwritten.clear()
+        self.pending = 0
+        self.received = 0
+        self.dropped = 0
+        self.log_view.highlighter.colors.clear()
+        self.log_view.clear()
+        self.filter = LogFilter.make(self.filter.text)
+        self._update_status()
+
+    # ------------------------------------------------------------- the filter input
+
+    def open_filter(self) -> None:
+        bar = self.query_one("#log-filter-bar")
+        bar.display = True
+        field = self.query_one("#log-filter", Input)
+        field.value = self.filter.text
+        field.cursor_position = len(field.value)
+        field.focus()
+
+    def close_filter(self) -> None:
+        self.query_one("#log-filter-bar").display = False
+        self.query_one("#log-filter-error").display = False
+        self.log_view.focus()
+        self.post_message(self.FilterClosed())
+
+    @property
+    def filter_open(self) -> bool:
+        return bool(self.query_one("#log-filter-bar").display)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        error = self.query_one("#log-filter-error", Static)
+        try:
+            self.set_filter(event.value)
+        except BadFilter as bad:
+            error.update(f"{bad} (fix it, or Esc to cancel)")
+            error.display = True
+            return
+        self.close_filter()
+
+    def on_process_log_follow_changed(self, event: ProcessLog.FollowChanged) -> None:
+        event.stop()
+        self._update_status()
+
+    def show_end(self) -> None:
+        """Called when the panel comes into view: a following log shows its newest lines."""
+        if self.follow:
+            self.log_view.scroll_end(animate=False, immediate=True)
+
+    def on_key(self, event: events.Key) -> None:
+        if event.key == "escape" and self.filter_open:
+            event.stop()
+            event.prevent_default()
+            self.close_filter()

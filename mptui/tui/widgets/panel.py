@@ -1,0 +1,43 @@
+"""The common shape of a dashboard panel: a titled box the frame tick feeds."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.containers import Vertical
+from textual.widget import Widget
+
+from mptui.engine.store import Snapshot
+
+
+class Panel(Vertical):
+    """A bordered dashboard panel; subclasses render a Snapshot into their children."""
+
+    TITLE: ClassVar[str] = ""
+    """Shown in the border and in the tab that selects the panel on small screens."""
+    can_focus = True
+    """Focusable itself, so an empty panel (its table hidden) can still be visited."""
+
+    def __init__(self, *, id: str) -> None:  # noqa: A002 - Textual's own parameter name
+        super().__init__(id=id, classes="panel")
+        self.border_title = self.TITLE
+        self.version = -1
+        """Version of the last snapshot shown; -1 forces the next update."""
+
+    @property
+    def focus_target(self) -> Widget:
+        """The child that takes focus when the user moves to this panel."""
+        return self
+
+    def set_subtitle(self, subtitle: str) -> None:
+        """Set the border subtitle only if it changed: every assignment repaints the panel,
+        and an unchanged panel should send nothing to the terminal."""
+        if subtitle != (self.border_subtitle or ""):
+            self.border_subtitle = subtitle
+
+    def show_snapshot(self, snapshot: Snapshot, now_ns: int) -> None:
+        """Render ``snapshot``; called by the frame tick only when it (or the clock) moved."""
+
+    def reset(self) -> None:
+        """A new run starts: forget the previous run's rows."""
+        self.version = -1

@@ -1,0 +1,110 @@
+"""The header line: which program runs, with which parameters and start method, on which Python.
+
+The point of the line is comparison: a learner changes one setting, runs again, and sees
+here exactly what changed, next to the panels that show the effect. On a narrow terminal
+the lesson's title gives way to its name first, so the state and settings stay visible.
+"""
+
+from __future__ import annotations
+
+import platform
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import events
+from textual.widgets import Static
+
+from mptui.engine.store import RunView
+from mptui.tui import format as fmt
+
+PYTHON_VERSION = platform.python_version()
+"""Shown in the header; the observed program runs on the same interpreter."""
+SEPARATOR = " │ "
+
+
+def whole_seconds(secs: int) -> str:
+    """``7s``, ``2m05s``."""
+    return f"{max(0, secs)}s" if secs < 60 else fmt.seconds(secs)
+
+
+@dataclass(frozen=True)
+class HeaderState:
+    """Everything the header shows."""
+
+    name: str | None
+    """Short name of the program (the lesson's name, or the script's file name)."""
+    title: str | None
+    """Longer title, shown when there is room."""
+    params: str
+    start_method: str | None
+    next_start_method: str | None
+    run: RunView | None
+    now_ns: int
+
+
+def run_state(run: RunView | None, now_ns: int) -> Text:
+    if run is None or run.state == "idle":
+        return Text("starting…", style="yellow")
+    if run.state == "running":
+        # Whole seconds: the line then changes once a second, not on every frame.
+        elapsed = (now_ns - run.started_ns) // 1_000_000_000 if run.started_ns else 0
+        return Text(f"● running {whole_seconds(elapsed)}", style="bold green")
+    ok = run.exitcode == 0
+    elapsed = (run.ended_ns - run.started_ns) / 1e9 if run.ended_ns and run.started_ns else 0
+    return Text(f"{'✓' if ok else '✗'} ended, exit {run.exitcode} after {fmt.seconds(elapsed)}",
+                style="green" if ok else "bold red")  # fmt: skip
+
+
+def header_text(state: HeaderState, width: int) -> Text:
+    """The line for ``state``, shortened to fit ``width`` cells where it can be."""
+    for long_title, python in ((True, "Python"), (False, "Python"), (False, "Py")):
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(" mptui ", style="bold reverse")
+        text.append(" ")
+        if state.name is None:
+            text.append("no program running: pick a lesson and press Enter", style="italic")
+        else:
+            label = state.name
+            if long_title and state.title and state.title != state.name:
+                label = f"{state.name}: {state.title}"
+            text.append(label, style="bold")
+            text.append(" ")
+            text.append_text(run_state(state.run, state.now_ns))
+            if state.params:
+                text.append(SEPARATOR, style="dim")
+                text.append(state.params)
+            text.append(SEPARATOR, style="dim")
+            text.append(state.start_method or "default")
+            if state.next_start_method is not None and state.next_start_method != (
+                state.start_method
+            ):
+                text.append(f" (next: {state.next_start_method})", style="yellow")
+        text.append(SEPARATOR, style="dim")
+        text.append(f"{python} {PYTHON_VERSION}")
+        if text.cell_len <= width:
+            break
+    return text
+
+
+class RunHeader(Static):
+    """One line: program · run state · parameters · start method · Python."""
+
+    def __init__(self) -> None:
+        super().__init__(id="run-header")
+        self._state: HeaderState | None = None
+        self._text = Text()
+
+    def show(self, state: HeaderState) -> None:
+        self._state = state
+        self._render_state()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._render_state()
+
+    def _render_state(self) -> None:
+        if self._state is None:
+            return
+        text = header_text(self._state, self.size.width or 200)
+        if text != self._text:  # unchanged text: no repaint, no bytes to the terminal
+            self._text = text
+            self.update(text)

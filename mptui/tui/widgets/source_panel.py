@@ -1,0 +1,68 @@
+"""The Source panel: the running program's code, exactly what runs, syntax highlighted."""
+
+from __future__ import annotations
+
+import pathlib
+
+from rich.syntax import Syntax
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import ScrollableContainer
+from textual.widget import Widget
+from textual.widgets import Static
+
+from mptui.tui.widgets.panel import Panel
+
+SYNTAX_THEME = "ansi_dark"
+"""Uses the terminal's 16 ANSI colours, so it reads the same with TERM=xterm and NO_COLOR."""
+
+
+class SourcePanel(Panel):
+    """Shows one file; scrolls with the arrow keys, PageUp and PageDown."""
+
+    TITLE = "Source"
+
+    def __init__(self, *, id: str) -> None:  # noqa: A002 - Textual's own parameter name
+        super().__init__(id=id)
+        self.path: pathlib.Path | None = None
+        """The file shown, if any."""
+
+    def compose(self) -> ComposeResult:
+        with ScrollableContainer(id="source-scroll"):
+            yield Static(
+                Text("No program yet: the code of a lesson shows here.", style="dim"),
+                id="source-code",
+            )
+
+    @property
+    def focus_target(self) -> Widget:
+        return self.query_one("#source-scroll")
+
+    def show_file(self, path: pathlib.Path | None, text: str | None = None) -> None:
+        """Show ``path`` (its ``text`` if already read); a missing file gets a message."""
+        if path is not None and path == self.path and text is None:
+            return
+        self.path = path
+        code = self.query_one("#source-code", Static)
+        if path is None:
+            code.update(Text("No program yet: the code of a lesson shows here.", style="dim"))
+            self.border_title = self.TITLE
+            return
+        self.border_title = f"{self.TITLE} · {path.name}"
+        if text is None:
+            try:
+                text = path.read_text(encoding="utf-8", errors="replace")
+            except OSError as error:
+                code.update(Text(f"Cannot read {path}: {error.strerror}", style="red"))
+                return
+        code.update(
+            Syntax(
+                text.rstrip("\n"),
+                "python",
+                theme=SYNTAX_THEME,
+                line_numbers=True,
+                word_wrap=False,
+                # No background: the panel's own shows through, in every theme.
+            )
+        )
+        self.query_one("#source-scroll").scroll_home(animate=False)

@@ -1,0 +1,78 @@
+"""Keep a DataTable equal to a set of rows by touching only the cells that changed.
+
+Why not ``clear()`` and add everything again: ``clear()`` resets the cursor and the scroll
+position (the user's selected process would jump to the top ten times a second), and
+every ``update_cell`` re-renders all visible cells, so fewer calls mean less work
+(notes/textual-engineering.md, section 5.4).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from rich.cells import cell_len
+from rich.text import Text
+from textual.widgets import DataTable
+
+Cell = str | Text
+
+
+def _width(cell: Cell) -> int:
+    return cell.cell_len if isinstance(cell, Text) else cell_len(cell)
+
+
+class TableSync:
+    """Mirrors ``{row_key: cells}`` into a DataTable with stable row keys."""
+
+    def __init__(self, table: DataTable, columns: Sequence[tuple[str, Cell]]) -> None:
+        self.table = table
+        self.keys = [key for key, _ in columns]
+        for key, label in columns:
+            table.add_column(label, key=key)
+        self._widths = [_width(label) for _, label in columns]
+        self._rows: dict[str, tuple[Cell, ...]] = {}
+        self.updates = 0
+        """Cells written since creation (tests use it to check that nothing is redone)."""
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def sync(self, rows: Mapping[str, Sequence[Cell]]) -> None:
+        """Add new rows, update changed cells, remove rows no longer given (rare)."""
+        table = self.table
+        for key in [key for key in self._rows if key not in rows]:
+            table.remove_row(key)
+            del self._rows[key]
+        for key, cells in rows.items():
+            cells = tuple(cells)
+            old = self._rows.get(key)
+            if old is None:
+                table.add_row(*cells, key=key)
+                self.updates += len(cells)
+                for i, cell in enumerate(cells):
+                    self._widths[i] = max(self._widths[i], _width(cell))
+            else:
+                for i, (before, after) in enumerate(zip(old, cells, strict=True)):
+                    if before != after:
+                        wider = _width(after) > self._widths[i]
+                        if wider:
+                            self._widths[i] = _width(after)
+                        table.update_cell(key, self.keys[i], after, update_width=wider)
+                        self.updates += 1
+            self._rows[key] = cells
+
+    def reset(self) -> None:
+        """Forget every row: only when a new run starts, where a fresh cursor is right."""
+        self.table.clear()
+        self._rows.clear()
+        self._widths = [column.label.cell_len for column in self.table.columns.values()]
+
+    def selected_key(self) -> str | None:
+        """The row key under the cursor, or None when the table is empty."""
+        if not self._rows:
+            return None
+        try:
+            row_key, _ = self.table.coordinate_to_cell_key(self.table.cursor_coordinate)
+        except Exception:  # noqa: BLE001 - a cursor outside the rows means "none"
+            return None
+        return row_key.value
