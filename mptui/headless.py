@@ -20,8 +20,8 @@ from typing import TextIO
 from mptui import events as ev
 from mptui.engine.session import Program, Session
 from mptui.engine.store import ProcessView, Snapshot, Store
-from mptui.tui.format import duration_ns as duration
-from mptui.tui.format import size
+from mptui.format import duration_ns as duration
+from mptui.format import size
 
 
 def outcome(p: ProcessView) -> str:

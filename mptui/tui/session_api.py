@@ -7,9 +7,7 @@ The app never imports :mod:`mptui.engine.session` at module level: it receives a
 
 from __future__ import annotations
 
-import pathlib
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from mptui.engine.store import Store
@@ -38,54 +36,8 @@ class SessionLike(Protocol):
 SessionFactory = Callable[[Any], SessionLike]
 
 
-@dataclass(frozen=True)
-class StandInProgram:
-    """Used only while ``mptui.engine.session.Program`` is not importable; same fields."""
-
-    title: str
-    argv: tuple[str, ...]
-    source_path: pathlib.Path
-    start_method: str | None = None
-    params: Mapping[str, object] = field(default_factory=dict)
-    lesson: str | None = None
-
-    @classmethod
-    def from_lesson(
-        cls,
-        lesson: Any,
-        values: Mapping[str, object] | None = None,
-        start_method: str | None = None,
-    ) -> StandInProgram:
-        values = dict(values or {})
-        shown = {p.name: values.get(p.name, p.default) for p in lesson.params}
-        return cls(
-            title=lesson.title,
-            argv=tuple(lesson.argv(values)),
-            source_path=pathlib.Path(lesson.path),
-            start_method=start_method,
-            params=shown,
-            lesson=lesson.name,
-        )
-
-    @classmethod
-    def from_script(
-        cls, path: str | pathlib.Path, args: Sequence[str] = (), start_method: str | None = None
-    ) -> StandInProgram:
-        path = pathlib.Path(path)
-        return cls(
-            title=path.name,
-            argv=(str(path), *args),
-            source_path=path,
-            start_method=start_method,
-            params={},
-            lesson=None,
-        )
-
-
 def program_class() -> Any:
-    """The engine's ``Program`` class, or the stand-in while the engine lacks it."""
-    try:
-        from mptui.engine.session import Program
-    except ImportError:
-        return StandInProgram
+    """The engine's ``Program`` class (what to run: a script or a lesson, with settings)."""
+    from mptui.engine.session import Program
+
     return Program

@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 from textual.widgets import Input
 
+from mptui.engine.session import Program as StandInProgram
 from mptui.scenarios import Lesson, Param
 from mptui.tui import app as app_module
 from mptui.tui.app import MptuiApp
 from mptui.tui.replay import ReplaySession
-from mptui.tui.session_api import StandInProgram
 from mptui.tui.widgets import run_header
 
 FIXTURES = pathlib.Path(__file__).parent / "fixtures"

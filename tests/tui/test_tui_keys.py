@@ -351,7 +351,7 @@ async def test_command_palette_lists_actions_and_lessons(make_app, settled):
 
 
 async def test_zero_runs_the_users_script(make_app, settled):
-    from mptui.tui.session_api import StandInProgram
+    from mptui.engine.session import Program as StandInProgram
 
     script = StandInProgram.from_script("tests/tui/fixtures/hello.py", ("--n", "3"))
     app = make_app(script=script, autostart="script")

@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 from rich.text import Text
 
+from mptui import format as fmt
+from mptui.engine.session import Program as StandInProgram
 from mptui.engine.store import LogLine
-from mptui.tui import format as fmt
 from mptui.tui import layout
 from mptui.tui.keys import APP_BINDINGS, DASHBOARD_BINDINGS, HELP
 from mptui.tui.log_filter import BadFilter, LogFilter, compile_filter
 from mptui.tui.recordings import record
 from mptui.tui.sanitize import clean_line
-from mptui.tui.session_api import StandInProgram
 from mptui.tui.widgets.log_panel import LogHighlighter, format_line
 
 

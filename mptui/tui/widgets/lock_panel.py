@@ -7,8 +7,8 @@ from textual.app import ComposeResult
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
+from mptui import format as fmt
 from mptui.engine.store import LockView, Snapshot
-from mptui.tui import format as fmt
 from mptui.tui.widgets.panel import Panel
 from mptui.tui.widgets.table_sync import TableSync
 

@@ -22,8 +22,8 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Log, Static
 
+from mptui import format as fmt
 from mptui.engine.store import LogLine
-from mptui.tui import format as fmt
 from mptui.tui.log_filter import BadFilter, LogFilter
 from mptui.tui.sanitize import clean_line
 from mptui.tui.widgets.panel import Panel

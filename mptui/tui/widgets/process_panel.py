@@ -8,8 +8,8 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
+from mptui import format as fmt
 from mptui.engine.store import ProcessView, Snapshot
-from mptui.tui import format as fmt
 from mptui.tui.widgets.panel import Panel
 from mptui.tui.widgets.table_sync import TableSync
 

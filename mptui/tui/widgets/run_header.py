@@ -14,8 +14,8 @@ from rich.text import Text
 from textual import events
 from textual.widgets import Static
 
+from mptui import format as fmt
 from mptui.engine.store import RunView
-from mptui.tui import format as fmt
 
 PYTHON_VERSION = platform.python_version()
 """Shown in the header; the observed program runs on the same interpreter."""

@@ -7,8 +7,8 @@ from collections import Counter
 from rich.text import Text
 from textual.widgets import Static
 
+from mptui import format as fmt
 from mptui.engine.store import Snapshot
-from mptui.tui import format as fmt
 
 
 def summarize(snapshot: Snapshot) -> Text:

@@ -1,4 +1,5 @@
-"""Short, fixed-width text for numbers shown in tables: durations, sizes, rates, sparklines."""
+"""Short, fixed-width text for numbers: durations, sizes, rates, sparklines (dashboard and
+headless summary alike)."""
 
 from __future__ import annotations
 
