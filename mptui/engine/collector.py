@@ -513,6 +513,12 @@ class Collector:
         """mptui is about to end the run (called from another thread)."""
         self._pending_events.append({"kind": ev.STOPPING, "t": time.monotonic_ns()})
 
+    def note_signal(self, pid: int, sig: int) -> None:
+        """The user sent ``sig`` to ``pid`` from mptui (called from another thread)."""
+        self._pending_events.append(
+            {"kind": ev.SIGNALLED, "pid": os.getpid(), "child": pid, "signal": int(sig)}
+        )
+
     def kill_strays(self) -> None:
         """SIGKILL every descendant seen that still runs outside the group."""
         self._note_descendants()

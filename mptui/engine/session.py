@@ -313,6 +313,7 @@ class Session:
         proc = self.store.snapshot().process(pid)
         if proc is None or not proc.alive or pid not in self._collector.live_pids:
             return False
+        self._collector.note_signal(pid, sig)  # first: its end may be read at once
         try:
             os.kill(pid, sig)
         except (ProcessLookupError, PermissionError):

@@ -67,8 +67,8 @@ class ProcessView:
     rss_bytes: int | None
     argv: tuple[str, ...]
     ended_by_parent: bool = False
-    """Killed by the signal its parent sent with terminate() or kill(), as a Pool ends its
-    workers: intended, so not a failure."""
+    """Killed by a signal sent on purpose: its parent's terminate() or kill() (as a Pool
+    ends its workers), or yours from mptui. Intended, so not a failure."""
     stopped: bool = False
     """Still running when mptui ended the run (stop, quit, or left behind by the program):
     however it then ended, that is not a failure of its own."""
@@ -576,11 +576,19 @@ class Store:
                 proc.stopped = True
 
     def _on_signalled(self, e: dict) -> None:
-        self._process(e["child"]).parent_signal = int(e["signal"])
+        proc = self._process(e["child"])
+        proc.parent_signal = int(e["signal"])
+        if proc.ended_ns is not None and proc.exitcode is None:
+            self._on_gone({"pid": proc.pid, "t": proc.ended_ns})  # its end was read first
 
     def _on_gone(self, e: dict) -> None:
         proc = self._process(e["pid"])
-        self._set_exit(proc, proc.exitcode, e.get("t"))
+        code = proc.exitcode
+        if code is None and proc.parent_signal in (signal.SIGKILL, signal.SIGTERM):
+            # Gone right after a signal that ends a process: show it killed now; the code
+            # its parent collects later (at join) replaces this guess.
+            code = -proc.parent_signal
+        self._set_exit(proc, code, e.get("t"))
 
     def _on_line(self, e: dict) -> None:
         pid, text = e["pid"], str(e["text"])  # read first: a bad event changes nothing

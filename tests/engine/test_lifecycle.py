@@ -220,3 +220,34 @@ def test_sigkilled_mptui_leaves_no_escaped_process_and_no_files(write_script):
     while set(glob.glob("/dev/shm/mptui-*")) - before and time.monotonic() < deadline:
         time.sleep(0.05)
     assert set(glob.glob("/dev/shm/mptui-*")) - before == set()
+
+
+def test_killing_one_process_from_mptui_shows_it_killed_at_once(write_script, start_method):
+    path = write_script(
+        """
+        import multiprocessing as mp, time
+        def work():
+            print("ready", flush=True)
+            time.sleep(60)
+        if __name__ == "__main__":
+            p = mp.Process(target=work, name="victim")
+            p.start()
+            time.sleep(4)  # the parent does not join yet: only the kill tells
+            p.join()
+        """
+    )
+    with Session(Program.from_script(path, (), start_method)) as session:
+        session.start()
+        wait_for_ready(session)
+        victim = next(p for p in session.store.snapshot().processes if p.name == "victim")
+        assert session.signal_process(victim.pid, signal.SIGKILL)
+        assert not session.signal_process(os.getpid(), signal.SIGKILL)  # not ours: refused
+        deadline = time.monotonic() + 2
+        while session.store.snapshot().process(victim.pid).alive:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        seen = session.store.snapshot().process(victim.pid)
+        assert (seen.state, seen.signal) == ("killed", "SIGKILL")
+        assert seen.ended_by_parent and not seen.failed  # you killed it on purpose
+        assert session.wait(10)
+    assert session.store.snapshot().failed == ()
