@@ -545,6 +545,8 @@ class Store:
         return code
 
     def _set_exit(self, proc: _Process, code: int | None, t: int | None) -> None:
+        for lock in self._locks.values():  # an ended process waits for nothing
+            lock.waiters.pop(proc.pid, None)
         if self._stopping_since is not None and (t is None or t >= self._stopping_since):
             proc.stopped = True  # ended after mptui began to end the run
         if code is not None:

@@ -35,7 +35,7 @@ LOG_BATCH = 5000
 TTY_CHECK_SECONDS = 5.0
 """How often to check that the terminal still exists (Dolphie does the same)."""
 STOP_GRACE = 1.0
-"""Seconds between SIGTERM and SIGKILL when stopping the observed program."""
+"""Seconds from SIGINT to SIGKILL when stopping the observed program (SIGTERM halfway)."""
 
 
 def start_methods() -> tuple[str | None, ...]:
@@ -230,7 +230,7 @@ class MptuiApp(App[int]):
         if session is None or not session.running:
             self.notify("Nothing is running.")
             return
-        self.notify("Stopping: SIGTERM to every process, SIGKILL after 1 s.", timeout=3)
+        self.notify("Stopping: SIGINT, then SIGTERM, then SIGKILL.", timeout=3)
         self._stop(session)
 
     @work(group="stop")

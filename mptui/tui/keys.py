@@ -40,7 +40,7 @@ HELP: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("Enter", "run the highlighted lesson (in the lesson list)"),
             ("1-9", "run lesson 1 to 9 (0: your script, if you gave one)"),
             ("r", "run the highlighted lesson again, with its settings"),
-            ("s", "stop the program (SIGTERM to all its processes, SIGKILL after 1 s)"),
+            ("s", "stop the program: SIGINT (as Ctrl+C would), then SIGTERM, then SIGKILL"),
             ("k", "kill the selected process (asks first: SIGTERM or SIGKILL)"),
             ("e", "edit the highlighted lesson's settings (workers, items, times...)"),
             ("m", "cycle the start method for the next run: fork, spawn, forkserver"),

@@ -207,19 +207,25 @@ def test_processes_that_left_the_group_are_stopped_too(write_script):
     assert_all_gone(pids)
 
 
-def test_sigkilled_mptui_leaves_no_escaped_process_and_no_files(write_script):
-    import glob
+def session_dir_of(pid: int) -> str:
+    """The session directory mptui gave a process (from its environment)."""
+    with open(f"/proc/{pid}/environ", "rb") as f:
+        env = dict(item.split(b"=", 1) for item in f.read().split(b"\0") if b"=" in item)
+    return env[b"MPTUI_DIR"].decode()
 
-    before = set(glob.glob("/dev/shm/mptui-*"))
+
+def test_sigkilled_mptui_leaves_no_escaped_process_and_no_files(write_script):
     cli, pids = start_mptui_cli(write_script(ESCAPES_THE_GROUP), expect=3)
+    session_dir = session_dir_of(min(pids))
+    assert os.path.isdir(session_dir)
     os.kill(cli.pid, signal.SIGKILL)
     cli.wait(10)
     cli.stdout.close()
     assert_all_gone(pids)
     deadline = time.monotonic() + 2
-    while set(glob.glob("/dev/shm/mptui-*")) - before and time.monotonic() < deadline:
+    while os.path.exists(session_dir) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert set(glob.glob("/dev/shm/mptui-*")) - before == set()
+    assert not os.path.exists(session_dir)
 
 
 def test_killing_one_process_from_mptui_shows_it_killed_at_once(write_script, start_method):
