@@ -103,6 +103,13 @@ def emit_counted(code: int, t_ns: int, value: int, counter: int) -> None:
         words[slot + 2] += value
 
 
+def counter_base(code: int) -> int:
+    """Index of this process's counter slot for ``code`` (claimed on first use), or -1.
+    Callers that cache it must check that ``generation`` did not change (a fork)."""
+    base = _counter_of.get(code)
+    return base if base is not None else _claim_counter(code)
+
+
 def count(code: int, amount: int) -> None:
     """Add one operation (and ``amount`` bytes) to this process's counter for ``code``.
 
@@ -132,9 +139,14 @@ def _claim_counter(code: int) -> int:
     return base
 
 
+generation = 0
+"""Changes in a fork child: counter slots cached by objects are the parent's, not ours."""
+
+
 def forget_after_fork() -> None:
     """A fork child shares its parent's mapping: it must write to a ring of its own."""
-    global _words, _free_counter
+    global _words, _free_counter, generation
     _words = None
     _counter_of.clear()
     _free_counter = 0
+    generation += 1

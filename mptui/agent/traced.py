@@ -17,7 +17,7 @@ from multiprocessing import connection, queues, reduction, synchronize
 from time import monotonic_ns
 
 from mptui import events as ev
-from mptui.agent import channel
+from mptui.agent import channel, ring
 from mptui.agent.ring import count, emit, emit_counted
 
 _counter = itertools.count(1)
@@ -187,11 +187,11 @@ class TracedQueue(queues.Queue):
         super().__setstate__(state[:-1])
 
     def put(self, obj, block: bool = True, timeout: float | None = None) -> None:
-        super().put(obj, block, timeout)  # Full or closed: raises, nothing counted
+        queues.Queue.put(self, obj, block, timeout)  # Full or closed: raises, nothing counted
         count(self._code_put, 0)
 
     def get(self, block: bool = True, timeout: float | None = None):
-        obj = super().get(block, timeout)
+        obj = queues.Queue.get(self, block, timeout)
         count(self._code_get, 0)
         return obj
 
@@ -207,17 +207,43 @@ class TracedConnection(connection.Connection):
         self._mptui_id, self._mptui_end = oid, end
         self._code_send = _codes(ev.RK_PIPE_SEND, oid, end)
         self._code_recv = _codes(ev.RK_PIPE_RECV, oid, end)
+        self._slots = (-1, -1, -1)  # (ring generation, send counter, recv counter)
         return self
 
+    def _counter_slots(self) -> tuple[int, int, int]:
+        slots = self._slots
+        if slots[0] != ring.generation or slots[1] < 0 or slots[2] < 0:
+            slots = self._slots = (
+                ring.generation, ring.counter_base(self._code_send),
+                ring.counter_base(self._code_recv),
+            )  # fmt: skip
+        return slots
+
+    # Messages can take 3 us: the counting is inlined (no call into the ring module) and the
+    # base methods are named rather than reached through super().
     def _send_bytes(self, buf) -> None:
-        super()._send_bytes(buf)
-        count(self._code_send, len(buf))
+        _send_bytes(self, buf)
+        _gen, base, _ = self._slots if self._slots[0] == ring.generation else self._counter_slots()
+        words = ring._words
+        if base >= 0 and words is not None:
+            words[base + 1] += 1
+            words[base + 2] += len(buf)
 
     def _recv_bytes(self, maxsize=None):
-        buf = super()._recv_bytes(maxsize)
+        buf = _recv_bytes(self, maxsize)
         if buf is not None:
-            count(self._code_recv, buf.getbuffer().nbytes)
+            _gen, _, base = (
+                self._slots if self._slots[0] == ring.generation else self._counter_slots()
+            )
+            words = ring._words
+            if base >= 0 and words is not None:
+                words[base + 1] += 1
+                words[base + 2] += buf.getbuffer().nbytes
         return buf
+
+
+_send_bytes = connection.Connection._send_bytes
+_recv_bytes = connection.Connection._recv_bytes
 
 
 def _rebuild_traced_connection(df, readable, writable, oid, end):
