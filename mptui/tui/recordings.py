@@ -149,20 +149,25 @@ def record_queue(program: Any) -> list[dict]:
     delay_ms = float(_param(program, "delay", 0.05)) * 1000
     queue = rec.obj("Queue", "queue_evens.py:40", maxsize=0)
     child = rec.spawn("Process-1")
+    got = 0
+
+    def get_next() -> None:  # a Queue is FIFO: the parent gets results in order
+        nonlocal got
+        got += 1
+        rec.emit("queue_get", pid=rec.runner, id=queue)
+        rec.line(rec.runner, f"parent got: {got} is {'even' if got % 2 == 0 else 'odd'}")
+
     for n in range(1, count + 1):
         rec.wait(delay_ms)
         rec.emit("queue_put", pid=child, id=queue)
-        # The parent is slower in bursts, so the depth rises and falls.
+        # The parent falls behind now and then, so the depth rises and falls.
         if n % 5:
             rec.wait(delay_ms / 3)
-            rec.emit("queue_get", pid=rec.runner, id=queue)
-            rec.line(rec.runner, f"parent got: {n} is {'even' if n % 2 == 0 else 'odd'}")
-    rec.emit("queue_put", pid=child, id=queue)
-    for n in range(1, count + 1):
-        if n % 5 == 0:
-            rec.wait(2)
-            rec.emit("queue_get", pid=rec.runner, id=queue)
-            rec.line(rec.runner, f"parent got: {n} is {'even' if n % 2 == 0 else 'odd'}")
+            get_next()
+    rec.emit("queue_put", pid=child, id=queue)  # the sentinel
+    while got < count:
+        rec.wait(2)
+        get_next()
     rec.emit("queue_get", pid=rec.runner, id=queue)
     rec.exit(child)
     rec.line(rec.runner, f"parent: received {count} of {count} results")
