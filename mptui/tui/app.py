@@ -24,6 +24,7 @@ from textual.app import App, SystemCommand
 from textual.css.query import NoMatches
 from textual.screen import Screen
 
+from mptui.engine.session import default_start_method
 from mptui.tui import layout
 from mptui.tui.keys import APP_BINDINGS
 from mptui.tui.screens.dashboard import DashboardScreen
@@ -41,12 +42,6 @@ STOP_GRACE = 1.0
 def start_methods() -> tuple[str | None, ...]:
     """What ``m`` cycles through: the platform's default first, then each available one."""
     return (None, *multiprocessing.get_all_start_methods())
-
-
-def default_start_method() -> str:
-    """The method a program gets when it chooses none (read without fixing mptui's own)."""
-    return (multiprocessing.get_start_method(allow_none=True)
-            or multiprocessing.get_all_start_methods()[0])  # fmt: skip
 
 
 class MptuiApp(App[int]):
