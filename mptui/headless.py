@@ -120,7 +120,7 @@ def summary_text(snap: Snapshot) -> str:
     if snap.queues:
         out.append("queues:")
         for q in snap.queues:
-            out.append(f"  {q.label}  puts {q.puts}  gets {q.gets}  depth {q.depth}")
+            out.append(f"  {q.label} ({q.kind})  puts {q.puts}  gets {q.gets}  depth {q.depth}")
     if snap.pipes:
         out.append("pipes:")
         for p in snap.pipes:

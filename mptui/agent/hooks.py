@@ -7,7 +7,8 @@ imported:
 * ``BaseProcess._bootstrap`` reports ``started`` (name, start method) and ``exited`` (code);
 * ``Popen.poll`` (fork, spawn, forkserver, and ``subprocess``) reports ``reaped`` from the
   parent, which is the only place the exit code of a child killed by a signal is known;
-* every context's ``Lock``, ``RLock``, ``Queue`` and ``Pipe`` return traced drop-ins
+* every context's ``Lock``, ``RLock``, ``Queue``, ``JoinableQueue``, ``SimpleQueue`` and
+  ``Pipe`` return traced drop-ins
   (``multiprocessing.Lock`` and friends are rebound too: they are bound methods of the
   default context, captured when multiprocessing was imported);
 * in the runner, an outside-chosen start method becomes the default, so a program that
@@ -117,6 +118,24 @@ def _patch_multiprocessing(mp, is_runner: bool, start_method: str | None) -> Non
         oid = traced.declare("Queue", label, maxsize=maxsize)
         return traced.TracedQueue(maxsize, ctx=self.get_context(), mptui_id=oid)
 
+    def JoinableQueue(self, maxsize=0):  # noqa: N802
+        internal, label = creation_site()
+        if internal:
+            return _original["JoinableQueue"](self, maxsize)
+        from mptui.agent import traced
+
+        oid = traced.declare("JoinableQueue", label, maxsize=maxsize)
+        return traced.TracedJoinableQueue(maxsize, ctx=self.get_context(), mptui_id=oid)
+
+    def SimpleQueue(self):  # noqa: N802
+        internal, label = creation_site()
+        if internal:
+            return _original["SimpleQueue"](self)
+        from mptui.agent import traced
+
+        oid = traced.declare("SimpleQueue", label, maxsize=0)
+        return traced.TracedSimpleQueue(ctx=self.get_context(), mptui_id=oid)
+
     def Pipe(self, duplex=True):  # noqa: N802
         internal, label = creation_site()
         if internal:
@@ -126,7 +145,7 @@ def _patch_multiprocessing(mp, is_runner: bool, start_method: str | None) -> Non
         return traced.traced_pipe(duplex, label)
 
     _original = {}
-    for replacement in (Lock, RLock, Queue, Pipe):
+    for replacement in (Lock, RLock, Queue, JoinableQueue, SimpleQueue, Pipe):
         name = replacement.__name__
         _original[name] = getattr(context.BaseContext, name)
         replacement.__qualname__ = f"BaseContext.{name}"

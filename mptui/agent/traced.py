@@ -1,4 +1,5 @@
-"""Traced drop-in versions of multiprocessing's Lock, RLock, Queue and Pipe.
+"""Traced drop-in versions of multiprocessing's Lock, RLock, Queue, JoinableQueue,
+SimpleQueue and Pipe.
 
 Each is a subclass of the original, so ``isinstance``, ``repr``, ``Condition(lock)`` and the
 pickling rules (a lock only through inheritance or as a Process argument) are unchanged; the
@@ -192,6 +193,53 @@ class TracedQueue(queues.Queue):
 
     def get(self, block: bool = True, timeout: float | None = None):
         obj = queues.Queue.get(self, block, timeout)
+        count(self._code_get, 0)
+        return obj
+
+
+class TracedJoinableQueue(queues.JoinableQueue):
+    """multiprocessing.JoinableQueue that counts puts and gets, as TracedQueue does."""
+
+    def __init__(self, maxsize: int = 0, *, ctx, mptui_id: int) -> None:
+        self._set_codes(mptui_id)
+        queues.JoinableQueue.__init__(self, maxsize, ctx=ctx)
+
+    _set_codes = TracedQueue._set_codes
+
+    def __getstate__(self):
+        return (*queues.JoinableQueue.__getstate__(self), self._mptui_id)
+
+    def __setstate__(self, state) -> None:
+        self._set_codes(state[-1])
+        queues.JoinableQueue.__setstate__(self, state[:-1])
+
+    def put(self, obj, block: bool = True, timeout: float | None = None) -> None:
+        queues.JoinableQueue.put(self, obj, block, timeout)
+        count(self._code_put, 0)
+
+    get = TracedQueue.get
+
+
+class TracedSimpleQueue(queues.SimpleQueue):
+    """multiprocessing.SimpleQueue that counts puts and gets."""
+
+    def __init__(self, *, ctx, mptui_id: int) -> None:
+        TracedQueue._set_codes(self, mptui_id)
+        queues.SimpleQueue.__init__(self, ctx=ctx)
+
+    def __getstate__(self):
+        return (*queues.SimpleQueue.__getstate__(self), self._mptui_id)
+
+    def __setstate__(self, state) -> None:
+        TracedQueue._set_codes(self, state[-1])
+        queues.SimpleQueue.__setstate__(self, state[:-1])
+
+    def put(self, obj) -> None:
+        queues.SimpleQueue.put(self, obj)
+        count(self._code_put, 0)
+
+    def get(self):
+        obj = queues.SimpleQueue.get(self)
         count(self._code_get, 0)
         return obj
 

@@ -114,6 +114,8 @@ class QueueView:
     get_rate: float
     depth_history: tuple[int, ...]
     """Depth at each tick, oldest first (for a sparkline)."""
+    kind: str = "Queue"
+    """``Queue``, ``JoinableQueue`` or ``SimpleQueue``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,6 +283,7 @@ class _Queue:
     put_rate: float = 0.0
     get_rate: float = 0.0
     depth_history: deque = field(default_factory=lambda: deque(maxlen=DEPTH_HISTORY))
+    kind: str = "Queue"
 
     def view(self) -> QueueView:
         return QueueView(
@@ -294,6 +297,7 @@ class _Queue:
             self.put_rate,
             self.get_rate,
             tuple(self.depth_history),
+            self.kind,
         )
 
 
@@ -660,9 +664,10 @@ class Store:
         if kind in ("Lock", "RLock"):
             lock = self._locks.setdefault(oid, _Lock(oid))
             lock.kind, lock.label, lock.creator_pid = kind, label, creator
-        elif kind in ("Queue", "JoinableQueue"):
+        elif kind in ("Queue", "JoinableQueue", "SimpleQueue"):
             q = self._queues.setdefault(oid, _Queue(oid))
             q.label, q.creator_pid, q.maxsize = label, creator, int(e.get("maxsize", 0))
+            q.kind = kind
         elif kind == "Pipe":
             p = self._pipes.setdefault(oid, _Pipe(oid))
             p.label, p.creator_pid, p.duplex = label, creator, bool(e.get("duplex", True))

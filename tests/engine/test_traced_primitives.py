@@ -230,3 +230,37 @@ def test_traced_queue_is_a_queue():
         pickle.dumps(q)
     q.close()
     q.join_thread()
+
+
+JOINABLE_AND_SIMPLE = """
+import multiprocessing as mp
+
+def worker(jobs, results):
+    while True:
+        item = jobs.get()
+        if item is None:
+            jobs.task_done()
+            break
+        results.put(item * 2)
+        jobs.task_done()
+
+if __name__ == "__main__":
+    jobs, results = mp.JoinableQueue(), mp.SimpleQueue()
+    p = mp.Process(target=worker, args=(jobs, results))
+    p.start()
+    for i in range(10):
+        jobs.put(i)
+    jobs.put(None)
+    jobs.join()  # every task_done() arrived
+    print(sorted(results.get() for _ in range(10)))
+    p.join()
+"""
+
+
+def test_joinable_and_simple_queues_are_traced(write_script, start_method):
+    run = run_program(Program.from_script(write_script(JOINABLE_AND_SIMPLE), (), start_method))
+    assert run.lines(run.by_name("MainProcess").pid) == [str([i * 2 for i in range(10)])]
+    kinds = {q.kind: q for q in run.snapshot.queues}
+    assert set(kinds) == {"JoinableQueue", "SimpleQueue"}
+    assert (kinds["JoinableQueue"].puts, kinds["JoinableQueue"].gets) == (11, 11)
+    assert (kinds["SimpleQueue"].puts, kinds["SimpleQueue"].gets) == (10, 10)

@@ -45,7 +45,8 @@ def _num(text: str) -> Text:
 
 def queue_cells(queue: QueueView) -> tuple:
     """One queue row; the sparkline is scaled to the queue's own peak."""
-    label = queue.label if not queue.maxsize else f"{queue.label} (max {queue.maxsize})"
+    label = queue.label if queue.kind == "Queue" else f"{queue.label} ({queue.kind})"
+    label = label if not queue.maxsize else f"{label} (max {queue.maxsize})"
     full = queue.maxsize and queue.depth >= queue.maxsize
     return (
         label,
