@@ -264,3 +264,32 @@ def test_joinable_and_simple_queues_are_traced(write_script, start_method):
     assert set(kinds) == {"JoinableQueue", "SimpleQueue"}
     assert (kinds["JoinableQueue"].puts, kinds["JoinableQueue"].gets) == (11, 11)
     assert (kinds["SimpleQueue"].puts, kinds["SimpleQueue"].gets) == (10, 10)
+
+
+HOLDER_DIES = """
+import multiprocessing as mp, os, signal, time
+
+def hold(lock, holding):
+    lock.acquire()
+    holding.set()
+    time.sleep(60)
+
+if __name__ == "__main__":
+    lock, holding = mp.Lock(), mp.Event()
+    p = mp.Process(target=hold, args=(lock, holding), name="holder")
+    p.start()
+    holding.wait()
+    os.kill(p.pid, signal.SIGKILL)
+    p.join()
+    print("can take it:", lock.acquire(timeout=0.3))
+"""
+
+
+def test_a_lock_held_by_a_dead_process_is_flagged(write_script, start_method):
+    run = run_program(Program.from_script(write_script(HOLDER_DIES), (), start_method))
+    holder = run.by_name("holder")
+    assert holder.signal == "SIGKILL"
+    assert run.lines(run.by_name("MainProcess").pid) == ["can take it: False"]
+    (lock,) = run.snapshot.locks
+    assert lock.holder == holder.pid and lock.holder_dead
+    assert lock.timeouts == 1
