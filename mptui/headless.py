@@ -113,7 +113,8 @@ def summary_text(snap: Snapshot) -> str:
     method = f", {run.start_method}" if run.start_method else ""
     elapsed = duration(run.ended_ns - run.started_ns) if run.ended_ns and run.started_ns else "?"
     out.append(f"== {run.title}{method}: {elapsed}")
-    out.append("processes:")
+    forgotten = snap.processes_forgotten
+    out.append(f"processes ({forgotten} earlier ones not listed):" if forgotten else "processes:")
     width = max((len(p.name) for p in snap.processes), default=8)
     for p in snap.processes:
         out.append(f"  {p.name:<{width}}  pid {p.pid:<7}  {outcome(p):<30}  {p.lines} lines")

@@ -31,6 +31,7 @@ from mptui import events as ev
 DEFAULT_LOG_CAPACITY = 10_000
 DURATION_SAMPLES = 2048  # per lock, for wait/hold percentiles
 DEPTH_HISTORY = 120  # per queue, one sample per tick (about two minutes)
+MAX_ENDED_PROCESSES = 1000  # a Pool with maxtasksperchild can churn through thousands
 
 HELPER_NAMES = {
     "multiprocessing.resource_tracker": "resource_tracker",
@@ -195,6 +196,8 @@ class Snapshot:
     lines_retained: int
     events_dropped: int
     bad_messages: int
+    processes_forgotten: int = 0
+    """Ended processes no longer listed (only the last MAX_ENDED_PROCESSES are kept)."""
 
     def process(self, pid: int) -> ProcessView | None:
         for proc in self.processes:
@@ -416,6 +419,8 @@ class Store:
         self._version = 0
         self._cached: Snapshot | None = None
         self._stopping_since: int | None = None
+        self._ended_order: dict[int, None] = {}  # pids of ended processes, oldest first
+        self._forgotten = 0
 
     # ---------------------------------------------------------------- writing
 
@@ -461,6 +466,7 @@ class Store:
                     lines_retained=len(self._log),
                     events_dropped=self._events_dropped,
                     bad_messages=self._bad_messages,
+                    processes_forgotten=self._forgotten,
                 )
             return self._cached
 
@@ -513,7 +519,15 @@ class Store:
         )
 
     def _on_hello(self, e: dict) -> None:
-        proc = self._process(e["pid"])
+        pid, t = e["pid"], e.get("t", 0)
+        old = self._processes.get(pid)
+        if old is not None and old.ended_ns is not None and t > old.ended_ns:
+            # The pid was reused: a new process. (A hello older than the end it follows was
+            # only read late: the parent's report of the end came first.)
+            del self._processes[pid]
+            self._ended_order.pop(pid, None)
+            self._forgotten += 1
+        proc = self._process(pid)
         proc.ppid = e.get("ppid", 0)
         proc.argv = tuple(e.get("argv") or ())
         proc.started_ns = e.get("t", proc.started_ns)
@@ -560,6 +574,15 @@ class Store:
             proc.state = "exited"
         if proc.ended_ns is None and t is not None:
             proc.ended_ns = t
+        if proc.state in ("exited", "killed") and proc.pid not in self._ended_order:
+            self._ended_order[proc.pid] = None
+            while len(self._ended_order) > MAX_ENDED_PROCESSES:
+                oldest = next(iter(self._ended_order))
+                del self._ended_order[oldest]
+                gone = self._processes.get(oldest)
+                if gone is not None and gone.role != "runner":
+                    del self._processes[oldest]
+                    self._forgotten += 1
 
     def _on_exited(self, e: dict) -> None:
         code = self._exit_code(e)

@@ -951,3 +951,45 @@ def test_headless_summary_of_a_clean_run_is_ok():
     store = Store()
     store.apply_many(e for e in realistic_run() if e.get("child") != SPAWN_CHILD)
     assert summary_text(store.snapshot()).rstrip().endswith("result: ok")
+
+
+def test_a_reused_pid_is_a_new_process_but_a_late_hello_is_not():
+    from mptui.engine.store import Store
+
+    store = Store()
+    store.apply_many([
+        {"kind": "hello", "pid": 50, "ppid": 1, "t": 10, "how": "fork"},
+        {"kind": "started", "pid": 50, "name": "Worker-1", "t": 11},
+        {"kind": "reaped", "pid": 1, "child": 50, "code": -9, "t": 20},
+        {"kind": "gone", "pid": 50, "t": 21},
+        # A later process gets the same pid.
+        {"kind": "hello", "pid": 50, "ppid": 1, "t": 30, "how": "fork"},
+        {"kind": "started", "pid": 50, "name": "Worker-2", "t": 31},
+        # The parent's report of a short-lived child can be read before the child's hello.
+        {"kind": "reaped", "pid": 1, "child": 60, "code": 0, "t": 40},
+        {"kind": "hello", "pid": 60, "ppid": 1, "t": 35, "how": "fork"},
+        {"kind": "started", "pid": 60, "name": "Quick", "t": 36},
+    ])  # fmt: skip
+    snap = store.snapshot()
+    reused = snap.process(50)
+    assert (reused.name, reused.state, reused.exitcode) == ("Worker-2", "running", None)
+    quick = snap.process(60)
+    assert (quick.name, quick.state, quick.exitcode) == ("Quick", "exited", 0)
+    assert snap.processes_forgotten == 1
+
+
+def test_only_the_last_ended_processes_are_kept(monkeypatch):
+    from mptui.engine import store as store_module
+
+    monkeypatch.setattr(store_module, "MAX_ENDED_PROCESSES", 3)
+    store = store_module.Store()
+    store.apply({"kind": "hello", "pid": 1, "ppid": 0, "t": 0, "runner": True})
+    for pid in range(10, 16):
+        store.apply_many([
+            {"kind": "hello", "pid": pid, "ppid": 1, "t": pid, "how": "fork"},
+            {"kind": "reaped", "pid": 1, "child": pid, "code": 0, "t": pid + 100},
+        ])  # fmt: skip
+    store.apply({"kind": "hello", "pid": 99, "ppid": 1, "t": 500, "how": "fork"})
+    snap = store.snapshot()
+    assert [p.pid for p in snap.processes] == [1, 13, 14, 15, 99]  # runner and alive kept
+    assert snap.processes_forgotten == 3

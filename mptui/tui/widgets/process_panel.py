@@ -99,7 +99,9 @@ class ProcessPanel(Panel):
         self.rows.sync({str(p.pid): process_cells(p, now_ns) for p in snapshot.processes})
         alive = sum(p.alive for p in snapshot.processes)
         total = len(snapshot.processes)
-        self.set_subtitle(f"{alive} running of {total}" if total else "")
+        forgotten = snapshot.processes_forgotten
+        earlier = f" · {forgotten} earlier not listed" if forgotten else ""
+        self.set_subtitle(f"{alive} running of {total}{earlier}" if total else "")
         self.set_class(total == 0, "-empty")
 
     def reset(self) -> None:
