@@ -109,8 +109,9 @@ PIPE_RECV = "pipe_recv"  # pid, id, end, t, bytes
 #    collector reads the counters on every poll and reports the ones that changed.
 # 2. RING_CAPACITY records of RING_RECORD_WORDS words: [seq, code, t_ns, value], for lock
 #    events, which need their order and times. seq is the record's 1-based position in the
-#    process's stream, written LAST, so a reader that finds seq == expected knows the other
-#    words are complete, and a larger seq means the writer lapped it (records dropped).
+#    process's stream. The writer sets it to 0, writes the other words, then writes seq
+#    LAST, so a reader that finds seq == expected before and after reading the words has a
+#    complete record, and a larger seq means the writer lapped it (records dropped).
 #
 # code packs kind and object id:  code = kind << 56 | aux << 48 | object_id  (< 2**48).
 # aux is the pipe end (0 or 1) for pipe counters, else 0.

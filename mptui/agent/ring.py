@@ -73,6 +73,7 @@ def emit(code: int, t_ns: int, value: int) -> None:
         words = _words
     seq = next(_slots)
     base = _OFFSET + (seq & _MASK) * _WORDS
+    words[base] = 0  # being written: a reader that lapped us must not take a torn record
     words[base + 1] = code
     words[base + 2] = t_ns
     words[base + 3] = value
@@ -89,6 +90,7 @@ def emit_counted(code: int, t_ns: int, value: int, counter: int) -> None:
         words = _words
     seq = next(_slots)
     base = _OFFSET + (seq & _MASK) * _WORDS
+    words[base] = 0
     words[base + 1] = code
     words[base + 2] = t_ns
     words[base + 3] = value
