@@ -7,7 +7,8 @@
 
 Options: ``--headless`` (text log and summary, no terminal needed), ``--json`` (events as
 JSON lines; implies --headless), ``--start-method fork|spawn|forkserver``, ``--param
-NAME=VALUE`` (lessons; repeatable), ``--fps N`` (dashboard frame rate).
+NAME=VALUE`` (lessons; repeatable), ``--fps N`` (dashboard frame rate; the log scrolls at
+most N/10 times a second and the tables refresh N/20 times, so fewer frames, fewer bytes).
 
 With ``run``, mptui's options may come before or after the script; everything else belongs
 to the script, and so does everything after ``--``. Bad usage prints one line and exits 2.
