@@ -6,6 +6,7 @@ which calls :meth:`DashboardScreen.show` with a snapshot and the new log lines.
 
 from __future__ import annotations
 
+import pathlib
 import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -281,6 +282,13 @@ class DashboardScreen(Screen):
 
     def on_lesson_panel_chosen(self, message: LessonPanel.Chosen) -> None:
         self.mptui.run_entry(message.entry)
+
+    def on_lesson_panel_highlighted(self, message: LessonPanel.Highlighted) -> None:
+        # Before anything runs, the Source panel shows the code of the lesson under the
+        # cursor; once a program runs, it shows what runs.
+        lesson = message.entry.lesson
+        if self.mptui.session is None and lesson is not None:
+            self.source.show_file(pathlib.Path(lesson.path))
 
     def on_process_panel_chosen(self, message: ProcessPanel.Chosen) -> None:
         self._only_process(message.pid)

@@ -59,6 +59,13 @@ class LessonPanel(Panel):
             super().__init__()
             self.entry = entry
 
+    class Highlighted(Message):
+        """The cursor moved to an entry (its source can be shown before it runs)."""
+
+        def __init__(self, entry: Entry) -> None:
+            super().__init__()
+            self.entry = entry
+
     def __init__(self, entries: Sequence[Entry], *, id: str) -> None:  # noqa: A002
         super().__init__(id=id)
         self.entries = tuple(entries)
@@ -156,6 +163,9 @@ class LessonPanel(Panel):
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()
         self.refresh_details()
+        entry = self.selected
+        if entry is not None:
+            self.post_message(self.Highlighted(entry))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
