@@ -230,7 +230,10 @@ def run_headless(program: Program, *, as_json: bool = False, out: TextIO | None 
         return 2
     if printer.broken.is_set():
         # Like any Unix filter whose reader went away: quietly, and no flush errors at exit.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno()) if hasattr(out, "fileno") else None
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())
+        except (AttributeError, OSError, ValueError):
+            pass  # not a real file: nothing will be flushed to it at exit
         return status if status is not None else 1
     if as_json:
         printer._write(json.dumps(summary_json(snap), separators=(",", ":")) + "\n")
