@@ -29,6 +29,11 @@ from typing import NamedTuple
 from mptui import events as ev
 
 DEFAULT_LOG_CAPACITY = 10_000
+LOG_TEXT_CHARS = 2_000
+"""Characters of each line the log ring keeps (the dashboard shows no more). A longer line
+is cut here and its full length kept, so the display can say how much was left out; the
+whole line still reaches listeners (headless text and JSON), up to the collector's line
+limit. This bounds the ring's memory whatever the program prints."""
 DURATION_SAMPLES = 2048  # per lock, for wait/hold percentiles
 DEPTH_HISTORY = 120  # per queue, one sample per tick (about two minutes)
 MAX_ENDED_PROCESSES = 1000  # a Pool with maxtasksperchild can churn through thousands
@@ -96,6 +101,14 @@ class LogLine(NamedTuple):
     t_ns: int
     partial: bool = False
     """True for a last line that ended without a newline (delivered at EOF)."""
+    length: int = -1
+    """The line's full length in characters; more than ``len(text)`` when the ring kept
+    only the first LOG_TEXT_CHARS of it (-1: not cut)."""
+
+    @property
+    def cut(self) -> int:
+        """Characters of the line left out of ``text`` (0 when it is whole)."""
+        return max(0, self.length - len(self.text))
 
 
 @dataclass(frozen=True, slots=True)
@@ -624,15 +637,17 @@ class Store:
         proc = self._process(pid)
         proc.lines += 1
         self._lines_total += 1
+        length = len(text)
         self._log.append(
             (
                 self._lines_total,
                 pid,
                 proc.name or f"pid {pid}",
                 e.get("stream", "stdout"),
-                text,
+                text[:LOG_TEXT_CHARS] if length > LOG_TEXT_CHARS else text,
                 e.get("t", 0),
                 bool(e.get("partial", False)),
+                length if length > LOG_TEXT_CHARS else -1,
             )
         )
 
@@ -650,10 +665,15 @@ class Store:
         partial_last = bool(e.get("partial", False))
         # Plain tuples: LogLine objects are made only for the lines a reader asks for.
         append = self._log.append
+        limit = LOG_TEXT_CHARS
         for i, text in enumerate(keep, seq):
-            append((i, pid, name, stream, text, t, False))
+            if len(text) > limit:
+                append((i, pid, name, stream, text[:limit], t, False, len(text)))
+            else:
+                append((i, pid, name, stream, text, t, False, -1))
         if partial_last and keep and self._log:
-            self._log[-1] = self._log[-1][:-1] + (True,)
+            last = self._log[-1]
+            self._log[-1] = (*last[:6], True, last[7])
 
     def _on_metrics(self, e: dict) -> None:
         for pid, cpu, rss in e["samples"]:
