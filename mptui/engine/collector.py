@@ -170,6 +170,7 @@ class Collector:
         self._selector = selectors.DefaultSelector()
         self._selector.register(listener, selectors.EVENT_READ, None)
         self._channels: dict[int, _Channel] = {}  # pid -> open message channel
+        self._unidentified: set[_Unidentified] = set()  # accepted, header not read yet
         self._streams: set[_Stream] = set()
         self._rings: dict[int, _RingReader] = {}
         self._ended: dict[int, int | None] = {}  # pid -> exit code, for processes gone
@@ -288,18 +289,24 @@ class Collector:
 
     # ------------------------------------------------------------------ connections
 
-    def _accept(self) -> None:
-        try:
-            sock, _ = self._listener.accept()
-        except (BlockingIOError, InterruptedError):
-            return
-        except OSError:
-            # Out of descriptors (EMFILE): the agent waits in connect(); try again shortly
-            # rather than spin on a listener that stays readable.
-            time.sleep(0.01)
-            return
-        sock.setblocking(False)
-        self._selector.register(sock, selectors.EVENT_READ, _Unidentified(sock))
+    def _accept(self) -> int:
+        """Accept every connection waiting in the listen backlog; return how many."""
+        accepted = 0
+        while True:
+            try:
+                sock, _ = self._listener.accept()
+            except (BlockingIOError, InterruptedError):
+                return accepted
+            except OSError:
+                # Out of descriptors (EMFILE): the agent waits in connect(); try again
+                # shortly rather than spin on a listener that stays readable.
+                time.sleep(0.01)
+                return accepted
+            sock.setblocking(False)
+            conn = _Unidentified(sock)
+            self._unidentified.add(conn)
+            self._selector.register(sock, selectors.EVENT_READ, conn)
+            accepted += 1
 
     def _identify(self, conn: _Unidentified, batch: list[dict]) -> None:
         try:
@@ -315,11 +322,13 @@ class Collector:
         if identity is None:
             if newline or not chunk or len(conn.data) > 512:
                 # Not one of ours (wrong secret or garbage): drop it and what it sent.
+                self._unidentified.discard(conn)
                 self._selector.unregister(conn.sock)
                 conn.sock.close()
                 for fd in conn.fds:
                     os.close(fd)
             return
+        self._unidentified.discard(conn)
         self._selector.unregister(conn.sock)
         pid, stream = identity
         if stream != ev.STREAM_EVENTS:
@@ -530,7 +539,21 @@ class Collector:
                     pass
 
     def _is_finished(self) -> bool:
+        """True once nothing more can arrive: the runner has ended, every process that said
+        hello has closed its channel, every output pipe handed over has reached EOF, and no
+        process of the group is left that could still connect.
+
+        A connection an agent opened sits in the listen backlog until accepted, and one
+        accepted is unknown until its header is read: both are looked at here, so a short
+        program whose processes all ended before the collector got round to their pipes
+        is never taken as finished with its output unread."""
         if self._runner_code is None or self._channels or self._streams:
+            return False
+        if self._unidentified or self._accept():
+            return False
+        if not self.group.is_empty():
+            # A member that has not connected yet (a child forked just before the main
+            # process ended, or a non-Python one): the end policy stops it if it lingers.
             return False
         # A process's channel closes a moment before it can be reaped: give the exit codes
         # of the last ones (e.g. the resource tracker, adopted by us) a moment to arrive.

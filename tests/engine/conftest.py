@@ -107,3 +107,17 @@ def write_script(tmp_path):
         return path
 
     return write
+
+
+@pytest.fixture
+def cpu_burners():
+    """Three busy loops beside the test: races that hide on an idle machine show up here
+    (DESIGN.md section 10). Ended, by pid, when the test ends."""
+    import subprocess
+    import sys
+
+    burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(3)]
+    yield burners
+    for proc in burners:
+        proc.kill()
+        proc.wait()
