@@ -73,7 +73,8 @@ HELLO = "hello"  # pid, ppid, how ("exec" | "fork"), argv, cmdline
 STARTED = "started"  # pid, name, start_method  (a multiprocessing Process began run())
 EXITED = "exited"  # pid, code  (the process reported its own exit code)
 REAPED = "reaped"  # pid (the parent), child, code  (the parent collected a child's status)
-SIGNALLED = "signalled"  # pid (the parent), child, signal  (terminate() or kill() was called)
+SIGNALLED = "signalled"  # pid (the parent), child, signal, [by_user]  (terminate(), kill(),
+#   send_signal() by its parent; by_user: sent by you from mptui)
 RING = "ring"  # pid, path  (the process created its ring)
 OBJECT = "object"  # pid, id, type, label, [maxsize]  (a traced primitive was created)
 
@@ -84,9 +85,10 @@ GONE = "gone"  # pid, t  (the process's message channel closed: it has ended)
 METRICS = "metrics"  # t, samples: [[pid, cpu_percent, rss_bytes], ...]
 TICK = "tick"  # t  (about once a second; the Store samples rates and depths on it)
 DROPPED = "dropped"  # pid, count  (ring records overwritten before they were read)
-RUN_STARTED = "run_started"  # t, title, argv, start_method, params
+RUN_STARTED = "run_started"  # t, title, argv, start_method, params, lesson, runner, linger_ns
 RUN_ENDED = "run_ended"  # t, code  (the runner process, the program's main, ended)
-STOPPING = "stopping"  # t  (mptui is ending the run: what dies now was stopped, not failing)
+STOPPING = "stopping"  # t, reason ("user" | "left running"): mptui is ending the run; what
+#   dies now was stopped, not failing
 
 # Kinds decoded from ring records.
 LOCK_WAIT = "lock_wait"  # pid, id, t

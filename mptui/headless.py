@@ -18,21 +18,14 @@ import threading
 from typing import TextIO
 
 from mptui import events as ev
+from mptui.engine import verdict
 from mptui.engine.session import Program, Session
 from mptui.engine.store import ProcessView, Snapshot, Store
 from mptui.format import duration_ns as duration
 from mptui.format import size
 
-
-def outcome(p: ProcessView) -> str:
-    """``exit 0``, ``killed by SIGKILL``, ``running``, ``exited (code unknown)``."""
-    if p.signal and p.ended_by_parent:
-        return f"ended by its parent ({p.signal})"
-    if p.signal:
-        return f"killed by {p.signal}"
-    if p.exitcode is not None:
-        return f"exit {p.exitcode}"
-    return p.state if p.alive else "exited (code unknown)"
+outcome = verdict.describe
+"""How a process ended, in the engine's words (the dashboard shows the same)."""
 
 
 class _Interrupted(Exception):
@@ -143,12 +136,24 @@ def summary_text(snap: Snapshot) -> str:
             )
     dropped = f", {snap.events_dropped} events dropped" if snap.events_dropped else ""
     out.append(f"lines: {snap.lines_total} received{dropped}")
-    failed = snap.failed
-    if failed:
-        out.append("result: FAILED: " + ", ".join(f"{p.name} ({outcome(p)})" for p in failed))
-    else:
-        out.append("result: ok")
+    out.append("result: " + run_result(snap))
     return "\n".join(out) + "\n"
+
+
+def run_result(snap: Snapshot) -> str:
+    """``ok``, ``FAILED: worker-2 (failed: exit 3)``, ``stopped``, with what was left running."""
+    result = snap.verdict
+    if result == verdict.FAILED:
+        text = "FAILED: " + ", ".join(f"{p.name} ({verdict.failure(p)})" for p in snap.failed)
+    elif result == verdict.STOPPED:
+        text = "stopped from mptui"
+    else:
+        text = result
+    left = [p for p in snap.processes if p.verdict == verdict.LEFT_RUNNING]
+    if left:
+        names = ", ".join(p.name for p in left)
+        text += f" ({len(left)} left running after the main process ended, stopped: {names})"
+    return text
 
 
 def summary_json(snap: Snapshot) -> dict:
@@ -160,11 +165,13 @@ def summary_json(snap: Snapshot) -> dict:
             "state": p.state,
             "exitcode": p.exitcode,
             "signal": p.signal,
+            "verdict": p.verdict,
             "lines": p.lines,
         }
 
     return {
         "kind": "summary",
+        "verdict": snap.verdict,
         "processes": [proc(p) for p in snap.processes],
         "queues": [
             {"label": q.label, "puts": q.puts, "gets": q.gets, "depth": q.depth}
@@ -191,8 +198,9 @@ def summary_json(snap: Snapshot) -> dict:
 
 
 def run_headless(program: Program, *, as_json: bool = False, out: TextIO | None = None) -> int:
-    """Run ``program`` to its end, printing as it goes. Returns the exit status:
-    0 all processes exited 0; 1 any failed; 128+N when mptui was stopped by signal N."""
+    """Run ``program`` to its end, printing as it goes. Returns the exit status
+    (mptui.engine.verdict.headless_exit_status: 0 ok, 1 a process failed, 128+N when mptui
+    itself was stopped by signal N)."""
     out = out if out is not None else sys.stdout
     reconfigure = getattr(out, "reconfigure", None)
     if reconfigure is not None:
@@ -208,14 +216,14 @@ def run_headless(program: Program, *, as_json: bool = False, out: TextIO | None 
 
     stop_signals = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
     previous = {sig: signal.signal(sig, interrupted) for sig in stop_signals}
-    status = None
+    interrupted_by = None
     try:
         session.start()
         while not session.wait(0.2):
             if printer.broken.is_set():
                 break
     except _Interrupted as stop:
-        status = 128 + stop.signum
+        interrupted_by = stop.signum
     finally:
         # Ignore further signals while cleaning up: a second Ctrl+C must not leave orphans.
         for sig in previous:
@@ -234,11 +242,9 @@ def run_headless(program: Program, *, as_json: bool = False, out: TextIO | None 
             os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())
         except (AttributeError, OSError, ValueError):
             pass  # not a real file: nothing will be flushed to it at exit
-        return status if status is not None else 1
+        return 128 + interrupted_by if interrupted_by is not None else 1
     if as_json:
         printer._write(json.dumps(summary_json(snap), separators=(",", ":")) + "\n")
     else:
         printer._write(summary_text(snap))
-    if status is not None:
-        return status
-    return 1 if snap.failed or snap.run.exitcode not in (0, None) else 0
+    return verdict.headless_exit_status(snap, interrupted_by)

@@ -67,6 +67,7 @@ def install() -> None:
     capture.capture_streams(take_over=is_runner)
     hooks.install(is_runner, env.get(ev.ENV_START_METHOD) if is_runner else None)
     hooks.report_exit_on_os_exit()
+    hooks.report_reaps()
     os.register_at_fork(after_in_child=_after_fork_in_child)
 
 

@@ -5,8 +5,12 @@ A tiny post-import finder on ``sys.meta_path`` waits for ``multiprocessing`` and
 imported:
 
 * ``BaseProcess._bootstrap`` reports ``started`` (name, start method) and ``exited`` (code);
-* ``Popen.poll`` (fork, spawn, forkserver, and ``subprocess``) reports ``reaped`` from the
-  parent, which is the only place the exit code of a child killed by a signal is known;
+* ``os.waitpid`` and ``os.wait`` report ``reaped`` from the parent, which is the only place
+  the exit code of a child killed by a signal is known (multiprocessing's ``Popen.poll``,
+  ``subprocess``, the resource tracker and a program's own ``os.fork`` children all reap
+  through them), and ``subprocess.Popen`` reports it too;
+* ``Popen._send_signal`` (multiprocessing) and ``subprocess.Popen.send_signal`` report the
+  signals a parent sends to end a child on purpose (terminate(), kill(), send_signal());
 * every context's ``Lock``, ``RLock``, ``Queue``, ``JoinableQueue``, ``SimpleQueue`` and
   ``Pipe`` return traced drop-ins
   (``multiprocessing.Lock`` and friends are rebound too: they are bound methods of the
@@ -213,6 +217,8 @@ def _patch_poll(module) -> None:
     if original_poll is None:  # popen_spawn_posix inherits popen_fork's poll
         return
 
+    # Fork and spawn children are also seen by the os.waitpid wrapper, but a forkserver
+    # child's code comes from the fork server over a socket: only poll() sees it here.
     def poll(self, *args, **kwargs):
         known = self.returncode
         code = original_poll(self, *args, **kwargs)
@@ -225,7 +231,7 @@ def _patch_poll(module) -> None:
 
 def _patch_subprocess(module) -> None:
     """Report the exit code of a ``subprocess`` child (a python one says hello, but only its
-    parent learns how it ended)."""
+    parent learns how it ended), and the signals the program sends it on purpose."""
     original = module.Popen._handle_exitstatus
 
     def _handle_exitstatus(self, *args, **kwargs):
@@ -233,6 +239,38 @@ def _patch_subprocess(module) -> None:
         channel.send(ev.REAPED, child=self.pid, code=self.returncode)
 
     module.Popen._handle_exitstatus = _handle_exitstatus
+    original_send_signal = module.Popen.send_signal
+
+    def send_signal(self, sig):
+        # terminate() and kill() come here too. A child already reaped is not signalled.
+        if self.returncode is None:
+            channel.send(ev.SIGNALLED, child=self.pid, signal=int(sig))
+        return original_send_signal(self, sig)
+
+    module.Popen.send_signal = send_signal
+
+
+def report_reaps() -> None:
+    """Wrap ``os.waitpid`` and ``os.wait``: whoever in this process collects a child's exit
+    status, mptui learns how that child ended (a signal shows only here)."""
+    real_waitpid, real_wait = os.waitpid, os.wait
+
+    def _report(pid: int, status: int) -> None:
+        if pid > 0 and (os.WIFEXITED(status) or os.WIFSIGNALED(status)):
+            channel.send(ev.REAPED, child=pid, code=os.waitstatus_to_exitcode(status))
+
+    def waitpid(pid, options, /):
+        result = real_waitpid(pid, options)
+        _report(*result)
+        return result
+
+    def wait():
+        result = real_wait()
+        _report(*result)
+        return result
+
+    waitpid.__doc__, wait.__doc__ = real_waitpid.__doc__, real_wait.__doc__
+    os.waitpid, os.wait = waitpid, wait
 
 
 def _mark_forkserver_main(module) -> None:

@@ -518,14 +518,23 @@ class Collector:
             except OSError:
                 pass
 
-    def note_stopping(self) -> None:
-        """mptui is about to end the run (called from another thread)."""
-        self._pending_events.append({"kind": ev.STOPPING, "t": time.monotonic_ns()})
+    def note_stopping(self, reason: str) -> None:
+        """mptui is about to end the run, for ``reason`` (called from another thread)."""
+        self._pending_events.append(
+            {"kind": ev.STOPPING, "t": time.monotonic_ns(), "reason": reason}
+        )
 
     def note_signal(self, pid: int, sig: int) -> None:
         """The user sent ``sig`` to ``pid`` from mptui (called from another thread)."""
         self._pending_events.append(
-            {"kind": ev.SIGNALLED, "pid": os.getpid(), "child": pid, "signal": int(sig)}
+            {
+                "kind": ev.SIGNALLED,
+                "pid": os.getpid(),
+                "child": pid,
+                "signal": int(sig),
+                "by_user": True,
+                "t": time.monotonic_ns(),
+            }
         )
 
     def kill_strays(self) -> None:

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mptui import events as ev
+from mptui.engine import verdict
 from mptui.engine.collector import Collector, Listener
 from mptui.engine.process_group import ProcessGroup, become_child_subreaper
 from mptui.engine.store import Store
@@ -160,7 +161,9 @@ class Session:
         self.program = program
         self.store = store if store is not None else Store()
         self.linger = linger
-        """Seconds the rest of the program may run on after its main process ended."""
+        """The end policy: seconds the rest of the program may run on after its main process
+        ended; then mptui stops it (a shell would leave it running; mptui leaves nothing
+        behind). The same for every front end, so it lives here."""
         self._stdin = stdin
         """The program's stdin: /dev/null (the dashboard owns the terminal) or None to
         inherit mptui's own (headless, so ``echo x | mptui run prog.py`` works)."""
@@ -170,7 +173,7 @@ class Session:
         self._runner: subprocess.Popen | None = None
         self._guardian: subprocess.Popen | None = None
         self._collector: Collector | None = None
-        self._runner_ended_at: float | None = None
+        self._runner_ended = threading.Event()
         self._stopping = threading.Lock()
         self._closed = False
 
@@ -235,6 +238,7 @@ class Session:
             "params": {k: str(v) for k, v in self.program.params.items()},
             "lesson": self.program.lesson,
             "runner": pgid,
+            "linger_ns": int(self.linger * 1e9),
         }
         self._collector = Collector(
             self.store,
@@ -250,6 +254,8 @@ class Session:
         self._collector.add_pipe(self._runner.stdout, pgid, ev.STREAM_STDOUT)
         self._collector.add_pipe(self._runner.stderr, pgid, ev.STREAM_STDERR)
         self._collector.start()
+        threading.Thread(target=self._enforce_end_policy, name="mptui-end-policy",
+                         daemon=True).start()  # fmt: skip
 
     def _make_import_dir(self) -> str:
         """A directory holding only ``sitecustomize`` and ``mptui``, for PYTHONPATH.
@@ -264,9 +270,18 @@ class Session:
         return import_dir
 
     def _note_runner_exit(self, code: int) -> None:
-        self._runner_ended_at = time.monotonic()
         if self._runner is not None:
             self._runner.returncode = code  # reaped by the collector, not by Popen
+        self._runner_ended.set()
+
+    def _enforce_end_policy(self) -> None:
+        """Stop what is left ``linger`` seconds after the main process ended."""
+        collector = self._collector
+        while not self._runner_ended.wait(0.5):
+            if collector.finished.is_set():
+                return
+        if not collector.finished.wait(self.linger) and not self._closed:
+            self.stop(reason=verdict.STOP_LEFT_RUNNING)
 
     # ------------------------------------------------------------------ state
 
@@ -288,21 +303,11 @@ class Session:
         return self._collector.runner_code if self._collector is not None else None
 
     def wait(self, timeout: float | None = None) -> bool:
-        """Wait for the run to end; True once every process has ended.
-
-        Processes still running ``linger`` seconds after the main process ended are stopped,
-        as a shell would leave them running but mptui leaves nothing behind."""
+        """Wait for the run to end; True once every process has ended (processes left
+        running after the main process ended are stopped by the end policy)."""
         if self._collector is None:
             return True
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while not self._collector.finished.wait(0.05):
-            ended = self._runner_ended_at
-            if ended is not None and time.monotonic() - ended > self.linger:
-                self.stop()
-                return True
-            if deadline is not None and time.monotonic() >= deadline:
-                return False
-        return True
+        return self._collector.finished.wait(timeout)
 
     # ------------------------------------------------------------------ control
 
@@ -320,17 +325,18 @@ class Session:
             return False
         return True
 
-    def stop(self, grace: float = 1.0) -> None:
+    def stop(self, grace: float = 1.0, reason: str = verdict.STOP_BY_USER) -> None:
         """End every process of the run, as Ctrl+C in a terminal would, then firmer:
         SIGINT to the group (the program may clean up), SIGTERM after half of ``grace``,
-        SIGKILL after the other half, and SIGKILL to any process that left the group."""
+        SIGKILL after the other half, and SIGKILL to any process that left the group.
+        ``reason`` says why (you, or the end policy), so no one takes it for a failure."""
         collector = self._collector
         if collector is None:
             return
         with self._stopping:
             if collector.finished.is_set():
                 return
-            collector.note_stopping()
+            collector.note_stopping(reason)
             for sig in (signal.SIGINT, signal.SIGTERM):
                 if not collector.group.signal(sig) or collector.finished.wait(grace / 2):
                     break

@@ -18,6 +18,7 @@ line that scrolled out of the ring still counts in ``lines_total`` and in the pr
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import signal
 import threading
@@ -27,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from mptui import events as ev
+from mptui.engine import verdict as judge
 
 DEFAULT_LOG_CAPACITY = 10_000
 LOG_TEXT_CHARS = 2_000
@@ -72,12 +74,8 @@ class ProcessView:
     cpu_percent: float | None
     rss_bytes: int | None
     argv: tuple[str, ...]
-    ended_by_parent: bool = False
-    """Killed by a signal sent on purpose: its parent's terminate() or kill() (as a Pool
-    ends its workers), or yours from mptui. Intended, so not a failure."""
-    stopped: bool = False
-    """Still running when mptui ended the run (stop, quit, or left behind by the program):
-    however it then ended, that is not a failure of its own."""
+    verdict: str = judge.RUNNING
+    """How it ended, judged once for every front end: see mptui.engine.verdict."""
 
     @property
     def alive(self) -> bool:
@@ -85,7 +83,7 @@ class ProcessView:
 
     @property
     def failed(self) -> bool:
-        return self.exitcode not in (None, 0) and not (self.ended_by_parent or self.stopped)
+        return self.verdict == judge.FAILED
 
 
 class LogLine(NamedTuple):
@@ -182,16 +180,23 @@ class LockView:
 class RunView:
     """The run as a whole."""
 
-    state: str
-    """``idle`` (nothing started), ``running`` or ``ended``."""
-    title: str
-    argv: tuple[str, ...]
-    start_method: str | None
-    params: tuple[tuple[str, str], ...]
-    started_ns: int | None
-    ended_ns: int | None
-    exitcode: int | None
+    state: str = "idle"
+    """``idle`` (nothing started), ``running``, or ``ended`` (the main process ended;
+    others may still run until the end policy stops them)."""
+    title: str = ""
+    argv: tuple[str, ...] = ()
+    start_method: str | None = None
+    params: tuple[tuple[str, str], ...] = ()
+    started_ns: int | None = None
+    ended_ns: int | None = None
+    """When the main process ended."""
+    exitcode: int | None = None
     """The runner's (main process's) exit code."""
+    linger_ns: int | None = None
+    """How long processes may run on after the main process ended before mptui stops
+    them (the end policy; None: not said)."""
+    stop_reason: str | None = None
+    """Why mptui began to end the run, if it did: ``user`` or ``left running``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,6 +217,11 @@ class Snapshot:
     processes_forgotten: int = 0
     """Ended processes no longer listed (only the last MAX_ENDED_PROCESSES are kept)."""
 
+    @property
+    def verdict(self) -> str:
+        """The run's verdict: running, ok, failed or stopped (mptui.engine.verdict)."""
+        return judge.run_verdict(self)
+
     def process(self, pid: int) -> ProcessView | None:
         for proc in self.processes:
             if proc.pid == pid:
@@ -220,8 +230,7 @@ class Snapshot:
 
     @property
     def failed(self) -> tuple[ProcessView, ...]:
-        """Processes that ended with a non-zero exit code or a signal nobody in the program
-        asked for (see ProcessView.ended_by_parent)."""
+        """Processes whose verdict is ``failed`` (see mptui.engine.verdict)."""
         return tuple(p for p in self.processes if p.failed)
 
 
@@ -255,15 +264,17 @@ class _Process:
     rss_bytes: int | None = None
     argv: tuple[str, ...] = ()
     parent_signal: int | None = None  # what the parent sent with terminate()/kill()
-    stopped: bool = False  # still running when mptui began to end the run
+    user_signal: int | None = None  # what you sent from mptui (k)
+    stop_reason: str | None = None  # still running when mptui began to end the run: why
+
+    @property
+    def alive(self) -> bool:
+        return self.state in ("starting", "running")
 
     def view(self) -> ProcessView:
         sig = None
         if self.exitcode is not None and self.exitcode < 0:
-            try:
-                sig = signal.Signals(-self.exitcode).name
-            except ValueError:
-                sig = f"signal {-self.exitcode}"
+            sig = judge.signal_name(-self.exitcode)
         return ProcessView(
             self.pid,
             self.ppid,
@@ -279,8 +290,13 @@ class _Process:
             self.cpu_percent,
             self.rss_bytes,
             self.argv,
-            self.parent_signal is not None and self.exitcode == -self.parent_signal,
-            self.stopped,
+            judge.process_verdict(
+                alive=self.alive,
+                exitcode=self.exitcode,
+                user_signal=self.user_signal,
+                parent_signal=self.parent_signal,
+                stop_reason=self.stop_reason,
+            ),
         )
 
 
@@ -412,6 +428,16 @@ class _Lock:
         )
 
 
+def _program_name(argv: tuple[str, ...]) -> str:
+    """``worker.py`` for ``python path/worker.py``, ``python -c`` for ``python -c CODE``."""
+    if not argv or argv[0] in ("", "-"):
+        return ""
+    first = str(argv[0])
+    if first == "-c":
+        return "python -c"
+    return first.rstrip("/").rsplit("/", 1)[-1][:40]
+
+
 # --------------------------------------------------------------------------------------
 
 
@@ -428,10 +454,11 @@ class Store:
         self._locks: dict[int, _Lock] = {}
         self._events_dropped = 0
         self._bad_messages = 0
-        self._run = RunView("idle", "", (), None, (), None, None, None)
+        self._run = RunView()
         self._version = 0
         self._cached: Snapshot | None = None
         self._stopping_since: int | None = None
+        self._stop_reason: str | None = None
         self._ended_order: dict[int, None] = {}  # pids of ended processes, oldest first
         self._forgotten = 0
 
@@ -514,21 +541,20 @@ class Store:
 
     def _on_run_started(self, e: dict) -> None:
         params = tuple((str(k), str(v)) for k, v in (e.get("params") or {}).items())
+        linger = e.get("linger_ns")
         self._run = RunView(
-            "running",
-            e.get("title", ""),
-            tuple(e.get("argv", ())),
-            e.get("start_method"),
-            params,
-            e["t"],
-            None,
-            None,
+            state="running",
+            title=str(e.get("title", "")),
+            argv=tuple(str(a) for a in e.get("argv", ())),
+            start_method=e.get("start_method"),
+            params=params,
+            started_ns=e["t"],
+            linger_ns=linger if isinstance(linger, int) else None,
         )
 
     def _on_run_ended(self, e: dict) -> None:
-        r = self._run
-        self._run = RunView(
-            "ended", r.title, r.argv, r.start_method, r.params, r.started_ns, e["t"], e.get("code")
+        self._run = dataclasses.replace(
+            self._run, state="ended", ended_ns=e["t"], exitcode=self._exit_code(e)
         )
 
     def _on_hello(self, e: dict) -> None:
@@ -558,8 +584,11 @@ class Store:
             proc.state = "running" if proc.state == "starting" else proc.state
         elif "multiprocessing.spawn" in cmdline:
             pass  # a spawn child: 'starting' (importing) until run() begins and names it
-        elif proc.state == "starting":
-            proc.state = "running"  # fork children, subprocess pythons
+        else:
+            if e.get("how") == "exec" and not proc.name:
+                proc.name = _program_name(proc.argv)  # a subprocess python: its script
+            if proc.state == "starting":
+                proc.state = "running"  # fork children, subprocess pythons
 
     def _on_started(self, e: dict) -> None:
         proc = self._process(e["pid"])
@@ -578,8 +607,13 @@ class Store:
     def _set_exit(self, proc: _Process, code: int | None, t: int | None) -> None:
         for lock in self._locks.values():  # an ended process waits for nothing
             lock.waiters.pop(proc.pid, None)
-        if self._stopping_since is not None and (t is None or t >= self._stopping_since):
-            proc.stopped = True  # ended after mptui began to end the run
+        # Ended after mptui began to end the run: stopped. (A process that had already
+        # ended, a zombie its parent never reaped, keeps its own verdict.)
+        ended_at = proc.ended_ns if proc.ended_ns is not None else t
+        if self._stopping_since is not None and (
+            ended_at is None or ended_at >= self._stopping_since
+        ):
+            proc.stop_reason = self._stop_reason
         if code is not None:
             proc.exitcode = code
             proc.state = "killed" if code < 0 else "exited"
@@ -611,25 +645,36 @@ class Store:
         self._set_exit(proc, code, e.get("t"))
 
     def _on_stopping(self, e: dict) -> None:
+        if self._stopping_since is not None:
+            return  # the first stop decides why; a second (quit after stop) changes nothing
+        reason = e.get("reason", judge.STOP_BY_USER)
+        reason = reason if reason == judge.STOP_LEFT_RUNNING else judge.STOP_BY_USER
         t = self._stopping_since = e.get("t", 0)
+        self._stop_reason = reason
+        self._run = dataclasses.replace(self._run, stop_reason=reason)
         for proc in self._processes.values():
             # Also those whose end was folded first: they died of mptui's signal too.
-            if proc.state in ("starting", "running") or (proc.ended_ns or 0) >= t:
-                proc.stopped = True
+            if proc.alive or (proc.ended_ns or 0) >= t:
+                proc.stop_reason = reason
 
     def _on_signalled(self, e: dict) -> None:
         proc = self._process(e["child"])
-        proc.parent_signal = int(e["signal"])
+        sig = int(e["signal"])
+        if e.get("by_user"):
+            proc.user_signal = sig
+        else:
+            proc.parent_signal = sig
         if proc.ended_ns is not None and proc.exitcode is None:
             self._on_gone({"pid": proc.pid, "t": proc.ended_ns})  # its end was read first
 
     def _on_gone(self, e: dict) -> None:
         proc = self._process(e["pid"])
         code = proc.exitcode
-        if code is None and proc.parent_signal in (signal.SIGKILL, signal.SIGTERM):
+        sent = proc.user_signal if proc.user_signal is not None else proc.parent_signal
+        if code is None and sent in (signal.SIGKILL, signal.SIGTERM):
             # Gone right after a signal that ends a process: show it killed now; the code
             # its parent collects later (at join) replaces this guess.
-            code = -proc.parent_signal
+            code = -sent
         self._set_exit(proc, code, e.get("t"))
 
     def _on_line(self, e: dict) -> None:

@@ -73,7 +73,7 @@ def test_daemon_children_ended_at_exit_are_not_failures(write_script, start_meth
     )
     run = run_program(Program.from_script(path, (), start_method))
     server = run.by_name("server")
-    assert server.signal == "SIGTERM" and server.ended_by_parent
+    assert server.signal == "SIGTERM" and server.verdict == "ended by parent"
     assert run.snapshot.failed == ()
 
 

@@ -115,7 +115,7 @@ def test_stop_ends_every_process(write_script, start_method):
                    if line.pid == sleeper.pid and line.stream == "stderr"]  # fmt: skip
             assert "KeyboardInterrupt" in err
         # Stopped by mptui: however they ended, none of it is the program's failure.
-        assert all(p.stopped for p in after.processes)
+        assert all(p.verdict == "stopped" for p in after.processes)
         assert after.failed == ()
     finally:
         session.close()
@@ -254,6 +254,6 @@ def test_killing_one_process_from_mptui_shows_it_killed_at_once(write_script, st
             time.sleep(0.05)
         seen = session.store.snapshot().process(victim.pid)
         assert (seen.state, seen.signal) == ("killed", "SIGKILL")
-        assert seen.ended_by_parent and not seen.failed  # you killed it on purpose
+        assert seen.verdict == "killed" and not seen.failed  # you killed it on purpose
         assert session.wait(10)
     assert session.store.snapshot().failed == ()

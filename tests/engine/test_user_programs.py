@@ -68,8 +68,8 @@ def test_terminate_by_the_program_is_not_a_failure_but_a_crash_is(write_script, 
     assert run.lines(run.by_name("MainProcess").pid) == ["-15 -15"]
     stopped, crashed = run.by_name("stopped"), run.by_name("crashed")
     assert stopped.signal == crashed.signal == "SIGTERM"
-    assert stopped.ended_by_parent and not stopped.failed
-    assert crashed.failed and not crashed.ended_by_parent
+    assert stopped.verdict == "ended by parent" and not stopped.failed
+    assert crashed.failed and crashed.verdict == "failed"
     assert run.snapshot.failed == (crashed,)
 
 

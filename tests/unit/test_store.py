@@ -101,6 +101,11 @@ def realistic_run() -> list[dict]:
         gone(RUNNER, 4_100),
         reaped(MPTUI, RUNNER, 0, 4_200),
         {"kind": ev.RUN_ENDED, "t": 4_200, "code": 0},
+        # The helpers end once the main process has gone, and are reaped by mptui.
+        gone(TRACKER, 4_300),
+        gone(FORKSERVER, 4_300),
+        reaped(MPTUI, TRACKER, 0, 4_400),
+        reaped(MPTUI, FORKSERVER, 0, 4_400),
     ]
 
 
@@ -146,8 +151,8 @@ def test_realistic_run_exits_and_signals(snap):
     assert fork.ended_ns == 3_200
     assert (by_pid[FORKSERVER_CHILD].state, by_pid[FORKSERVER_CHILD].exitcode) == ("exited", 0)
     assert (by_pid[RUNNER].state, by_pid[RUNNER].exitcode) == ("exited", 0)
-    # Helpers never said goodbye in this run: still running.
-    assert by_pid[TRACKER].state == "running" and by_pid[TRACKER].alive
+    # The helpers ended after the main process, and mptui reaped them.
+    assert (by_pid[TRACKER].state, by_pid[TRACKER].exitcode) == ("exited", 0)
     assert snap.failed == (spawn,)
 
 
@@ -908,20 +913,20 @@ def test_headless_outcome_for_each_state():
     store.apply_many(realistic_run())
     store.apply_many([hello(200, RUNNER, SPAWN_CMDLINE), started(201, "W", "fork"), gone(202, 1)])
     snap = store.snapshot()
-    assert outcome(snap.process(SPAWN_CHILD)) == "killed by SIGKILL"
+    assert outcome(snap.process(SPAWN_CHILD)) == "failed: killed by SIGKILL"
     assert outcome(snap.process(FORK_CHILD)) == "exit 0"
     assert outcome(snap.process(200)) == "starting"
     assert outcome(snap.process(201)) == "running"
-    assert outcome(snap.process(202)) == "exited (code unknown)"
+    assert outcome(snap.process(202)) == "ended, exit code unknown"
 
 
 def test_headless_summaries_name_the_failure_and_the_dead_holder():
     from mptui.headless import summary_json, summary_text
 
     store = Store()
-    store.apply_many(realistic_run()[:-6])  # before Process-2 is reaped
+    store.apply_many(realistic_run()[:-10])  # before Process-2 is reaped
     store.apply(acquired(SPAWN_CHILD, t=3_050))
-    store.apply_many(realistic_run()[-6:])
+    store.apply_many(realistic_run()[-10:])
     snap = store.snapshot()
     text = summary_text(snap)
     assert "== Take turns with a Lock, spawn:" in text
@@ -940,6 +945,7 @@ def test_headless_summaries_name_the_failure_and_the_dead_holder():
         "state": "killed",
         "exitcode": -9,
         "signal": "SIGKILL",
+        "verdict": "failed",
         "lines": 2,
     }
     assert by_pid[TRACKER]["role"] == "helper"

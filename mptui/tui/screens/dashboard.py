@@ -276,6 +276,8 @@ class DashboardScreen(Screen):
             next_start_method=app.method_label(app.start_method) if program else None,
             run=snapshot.run if snapshot else None,
             now_ns=app.now_ns(),
+            verdict=snapshot.verdict if snapshot else None,
+            still_running=sum(p.alive for p in snapshot.processes) if snapshot else 0,
         ))  # fmt: skip
 
     # ------------------------------------------------------------- messages

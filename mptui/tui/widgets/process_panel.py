@@ -9,6 +9,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
 from mptui import format as fmt
+from mptui.engine import verdict
 from mptui.engine.store import ProcessView, Snapshot
 from mptui.tui.widgets.panel import Panel
 from mptui.tui.widgets.table_sync import TableSync
@@ -23,7 +24,17 @@ COLUMNS = (
     ("up", Text("Uptime", justify="right")),
     ("lines", Text("Lines", justify="right")),
 )
-STATE_STYLES = {"starting": "yellow", "running": "green", "exited": "", "killed": "bold red"}
+STATE_STYLES = {"starting": "yellow", "running": "green"}
+ENDED_STATES = {
+    verdict.OK: ("exited", ""),
+    verdict.FAILED: ("failed", "bold red"),
+    verdict.KILLED: ("killed by you", "yellow"),
+    verdict.STOPPED: ("stopped", "yellow"),
+    verdict.LEFT_RUNNING: ("left running", "yellow"),
+    verdict.ENDED_BY_PARENT: ("ended by parent", "yellow"),
+    verdict.UNKNOWN: ("ended", "dim"),
+}
+"""The State column of an ended process: the engine's verdict, in a word or three."""
 
 
 def uptime(proc: ProcessView, now_ns: int) -> str:
@@ -40,10 +51,13 @@ def process_cells(proc: ProcessView, now_ns: int) -> tuple:
     name = Text(proc.name, style="dim" if proc.role == "helper" else "")
     if proc.role == "runner":
         name.stylize("bold")
-    failed = proc.exitcode not in (None, 0)
-    state_style = "red" if proc.state == "exited" and failed else STATE_STYLES.get(proc.state, "")
+    if proc.alive:
+        state, state_style = proc.state, STATE_STYLES.get(proc.state, "")
+    else:
+        state, state_style = ENDED_STATES.get(proc.verdict, ("ended", "dim"))
+    failed = proc.verdict == verdict.FAILED
     if proc.signal:
-        exit_text = Text(proc.signal, style="bold red")
+        exit_text = Text(proc.signal, style="bold red" if failed else "")
     elif proc.exitcode is None:
         exit_text = Text("-", style="dim")
     else:
@@ -53,7 +67,7 @@ def process_cells(proc: ProcessView, now_ns: int) -> tuple:
     return (
         name,
         str(proc.pid),
-        Text(proc.state, style=state_style),
+        Text(state, style=state_style),
         exit_text,
         Text(cpu, justify="right"),
         Text(rss, justify="right"),

@@ -15,6 +15,7 @@ from textual import events
 from textual.widgets import Static
 
 from mptui import format as fmt
+from mptui.engine import verdict
 from mptui.engine.store import RunView
 
 PYTHON_VERSION = platform.python_version()
@@ -40,19 +41,38 @@ class HeaderState:
     next_start_method: str | None
     run: RunView | None
     now_ns: int
+    verdict: str | None = None
+    """The engine's verdict on the run (mptui.engine.verdict.run_verdict)."""
+    still_running: int = 0
+    """Processes still running after the main process ended."""
 
 
-def run_state(run: RunView | None, now_ns: int) -> Text:
+def run_state(state: HeaderState) -> Text:
+    run, now_ns = state.run, state.now_ns
     if run is None or run.state == "idle":
         return Text("starting…", style="yellow")
     if run.state == "running":
         # Whole seconds: the line then changes once a second, not on every frame.
         elapsed = (now_ns - run.started_ns) // 1_000_000_000 if run.started_ns else 0
         return Text(f"● running {whole_seconds(elapsed)}", style="bold green")
-    ok = run.exitcode == 0
+    if state.still_running:
+        # The end policy: what the main process left running is stopped after a while.
+        left = f"{state.still_running} still running"
+        if run.stop_reason is not None:
+            return Text(f"● main ended, stopping {left}", style="bold yellow")
+        if run.linger_ns is not None and run.ended_ns is not None:
+            wait = (run.ended_ns + run.linger_ns - now_ns + 999_999_999) // 1_000_000_000
+            return Text(f"● main ended, {left}: stopped in {max(0, wait)}s",
+                        style="bold yellow")  # fmt: skip
+        return Text(f"● main ended, {left}", style="bold yellow")
     elapsed = (run.ended_ns - run.started_ns) / 1e9 if run.ended_ns and run.started_ns else 0
-    return Text(f"{'✓' if ok else '✗'} ended, exit {run.exitcode} after {fmt.seconds(elapsed)}",
-                style="green" if ok else "bold red")  # fmt: skip
+    result = state.verdict or verdict.OK
+    mark, words, style = {
+        verdict.OK: ("✓", "finished", "green"),
+        verdict.FAILED: ("✗", "failed", "bold red"),
+        verdict.STOPPED: ("■", "stopped", "bold yellow"),
+    }.get(result, ("·", result, ""))
+    return Text(f"{mark} {words}, exit {run.exitcode} after {fmt.seconds(elapsed)}", style=style)
 
 
 def header_text(state: HeaderState, width: int) -> Text:
@@ -69,7 +89,7 @@ def header_text(state: HeaderState, width: int) -> Text:
                 label = f"{state.name}: {state.title}"
             text.append(label, style="bold")
             text.append(" ")
-            text.append_text(run_state(state.run, state.now_ns))
+            text.append_text(run_state(state))
             if state.params:
                 text.append(SEPARATOR, style="dim")
                 text.append(state.params)

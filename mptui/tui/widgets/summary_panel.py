@@ -8,33 +8,35 @@ from rich.text import Text
 from textual.widgets import Static
 
 from mptui import format as fmt
+from mptui.engine import verdict
 from mptui.engine.store import Snapshot
+
+HEADLINES = {
+    verdict.OK: ("✓ Finished", "bold green"),
+    verdict.FAILED: ("✗ Failed", "bold red"),
+    verdict.STOPPED: ("■ Stopped from mptui", "bold yellow"),
+    verdict.RUNNING: ("● Main process ended", "bold yellow"),
+}
+"""The first words of the summary, from the engine's verdict on the run."""
 
 
 def summarize(snapshot: Snapshot) -> Text:
-    """Exit codes, totals and elapsed time of an ended run."""
+    """The run's verdict, how each process ended, totals and elapsed time."""
     run = snapshot.run
     text = Text()
     elapsed = (run.ended_ns - run.started_ns) / 1e9 if run.ended_ns and run.started_ns else None
-    ok = run.exitcode == 0
-    text.append("✓ Finished" if ok else "✗ Failed", style="bold green" if ok else "bold red")
+    words, style = HEADLINES.get(snapshot.verdict, ("Ended", "bold"))
+    text.append(words, style=style)
     if elapsed is not None:
         text.append(f" in {fmt.seconds(elapsed)}")
-    text.append(f" · exit code {run.exitcode if run.exitcode is not None else '?'}")
-    outcomes: Counter[str] = Counter()
-    for proc in snapshot.processes:
-        if proc.signal:
-            outcomes[f"killed by {proc.signal}"] += 1
-        elif proc.exitcode is not None:
-            outcomes[f"exit {proc.exitcode}"] += 1
-        elif proc.alive:
-            outcomes["still running"] += 1
-        else:
-            outcomes["ended"] += 1
+    text.append(f" · main exit code {run.exitcode if run.exitcode is not None else '?'}")
+    outcomes: Counter[str] = Counter(proc.verdict for proc in snapshot.processes)
     count = len(snapshot.processes)
     detail = ", ".join(f"{n} {what}" for what, n in sorted(outcomes.items()))
     text.append(f" · {count} process{'es' * (count != 1)} ({detail})")
     text.append(f" · {snapshot.lines_total:,} lines")
+    for proc in snapshot.failed:
+        text.append(f"\n{proc.name}: {verdict.failure(proc)}", style="red")
     for lock in snapshot.locks:
         text.append(
             f"\n{lock.label}: {lock.acquisitions} acquisitions, "

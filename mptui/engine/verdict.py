@@ -1,0 +1,131 @@
+"""One verdict per process and per run, decided here and nowhere else.
+
+The process table, the summary panel, the headless text, the JSON summary and the exit
+status all read these verdicts; none of them judges a process itself, so they cannot
+disagree (DESIGN.md section 3). The words shown for a verdict live here too.
+
+How a process ended decides its verdict, in this order:
+
+* still running -> ``running``;
+* you killed it from mptui (``k``) -> ``killed``: on purpose, not a failure;
+* mptui stopped the run (``s``, quit, a signal to mptui) while it ran -> ``stopped``;
+* it was still running after the main process ended, and mptui's end policy stopped it ->
+  ``left running``: not a failure, but the summary says so;
+* its parent ended it with ``terminate()``, ``kill()`` or ``send_signal()`` (a Pool's
+  workers, daemon children at exit, a ``subprocess`` child) -> ``ended by parent``;
+* exit code 0 -> ``ok``; any other code or a signal nobody in the program sent ->
+  ``failed``; ended with no code anyone could learn -> ``unknown``.
+"""
+
+from __future__ import annotations
+
+import signal
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mptui.engine.store import ProcessView, Snapshot
+
+RUNNING = "running"
+OK = "ok"
+FAILED = "failed"
+KILLED = "killed"
+STOPPED = "stopped"
+LEFT_RUNNING = "left running"
+ENDED_BY_PARENT = "ended by parent"
+UNKNOWN = "unknown"
+
+STOP_BY_USER = "user"
+"""Reason of a stop asked for by the user (s, quit, Ctrl+C or a signal to mptui)."""
+STOP_LEFT_RUNNING = "left running"
+"""Reason of a stop by the end policy: the main process ended, these did not."""
+
+NOT_A_FAILURE = frozenset({OK, KILLED, STOPPED, LEFT_RUNNING, ENDED_BY_PARENT})
+
+
+def process_verdict(
+    *,
+    alive: bool,
+    exitcode: int | None,
+    user_signal: int | None,
+    parent_signal: int | None,
+    stop_reason: str | None,
+) -> str:
+    """The verdict for one process (see the module docstring for the order)."""
+    if alive:
+        return RUNNING
+    if user_signal is not None:
+        return KILLED
+    if stop_reason == STOP_LEFT_RUNNING:
+        return LEFT_RUNNING
+    if stop_reason is not None:
+        return STOPPED
+    if parent_signal is not None and exitcode not in (None, 0):
+        return ENDED_BY_PARENT
+    if exitcode is None:
+        return UNKNOWN
+    return OK if exitcode == 0 else FAILED
+
+
+def how_it_ended(proc: ProcessView) -> str:
+    """The code or signal: ``exit 3``, ``SIGKILL``, ``exit code unknown``."""
+    if proc.signal:
+        return proc.signal
+    if proc.exitcode is not None:
+        return f"exit {proc.exitcode}"
+    return "exit code unknown"
+
+
+def failure(proc: ProcessView) -> str:
+    """What went wrong with a failed process: ``exit 3``, ``killed by SIGSEGV``."""
+    return f"killed by {proc.signal}" if proc.signal else how_it_ended(proc)
+
+
+def describe(proc: ProcessView) -> str:
+    """The verdict in words, with the code or signal: what every front end shows."""
+    verdict = proc.verdict
+    if verdict == RUNNING:
+        return proc.state  # starting or running
+    ending = how_it_ended(proc)
+    if verdict == OK:
+        return ending
+    if verdict == FAILED:
+        return f"failed: {failure(proc)}"
+    if verdict == KILLED:
+        return f"killed from mptui ({ending})"
+    if verdict == STOPPED:
+        return f"stopped from mptui ({ending})"
+    if verdict == LEFT_RUNNING:
+        return f"left running, stopped by mptui ({ending})"
+    if verdict == ENDED_BY_PARENT:
+        return f"ended by its parent ({ending})"
+    return "ended, exit code unknown"
+
+
+def run_verdict(snapshot: Snapshot) -> str:
+    """``running`` until every process has ended; then ``failed`` if any process failed
+    (even in a run you stopped: a crash before the stop is still a crash), ``stopped`` if
+    you stopped it, else ``ok``."""
+    run = snapshot.run
+    if run.state != "ended" or any(p.alive for p in snapshot.processes):
+        return RUNNING if run.state != "idle" else "idle"
+    if snapshot.failed:
+        return FAILED
+    if run.stop_reason == STOP_BY_USER:
+        return STOPPED
+    return OK
+
+
+def headless_exit_status(snapshot: Snapshot, interrupted_by: int | None = None) -> int:
+    """Exit status of a headless run, in one place so the rule changes in one place:
+    128+N when mptui itself was stopped by signal N, 1 when any process failed, else 0."""
+    if interrupted_by is not None:
+        return 128 + interrupted_by
+    return 1 if run_verdict(snapshot) == FAILED else 0
+
+
+def signal_name(number: int) -> str:
+    """``SIGTERM`` for 15; ``signal 99`` for a number with no name."""
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
