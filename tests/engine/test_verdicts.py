@@ -219,4 +219,3 @@ def test_ended_processes_all_have_a_real_exit_code(write_script, start_method):
         (p.name, p.state) for p in snap.processes if p.exitcode is None
     ]
     assert snap.failed == ()
-
