@@ -1,0 +1,63 @@
+"""The dashboard applies the same end policy as headless, on the real engine.
+
+Found: processes left running by an ended main process were never stopped in the
+dashboard (``✓ ended … 1 still running`` forever; headless stopped them after 3 s). The
+policy now lives in the engine's Session, and the header says what it is doing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from mptui.engine import verdict
+from mptui.engine.session import Program, Session
+from mptui.tui.app import MptuiApp
+
+ORPHAN = """
+import multiprocessing as mp, os, time
+
+def linger():
+    print("child up", flush=True)
+    time.sleep(60)
+
+if __name__ == "__main__":
+    mp.Process(target=linger, name="lingerer").start()
+    time.sleep(0.3)
+    os._exit(0)  # the main process ends without joining its child
+"""
+
+
+async def wait_for(app: MptuiApp, predicate, timeout: float = 20.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        app.refresh_now()
+        if predicate():
+            return True
+        await asyncio.sleep(0.05)
+    return False
+
+
+@pytest.mark.timeout(60)
+async def test_a_child_left_running_is_counted_down_then_stopped(tmp_path):
+    script = tmp_path / "orphan.py"
+    script.write_text(ORPHAN)
+    program = Program.from_script(script)
+    app = MptuiApp(
+        session_factory=lambda p: Session(p, linger=2.0), script=program, autostart="script"
+    )
+    async with app.run_test(size=(120, 40)):
+        header = app.dashboard.header
+        assert await wait_for(app, lambda: "still running" in header.render().plain)
+        assert "stopped in" in header.render().plain
+        assert await wait_for(app, lambda: not app.session.running)
+        snap = app.session.store.snapshot()
+        lingerer = next(p for p in snap.processes if p.name == "lingerer")
+        assert lingerer.verdict == verdict.LEFT_RUNNING
+        table = app.dashboard.processes.table
+        cells = [str(cell) for cell in table.get_row(str(lingerer.pid))]
+        assert "left running" in cells
+        assert "finished" in header.render().plain
+        await app.action_quit()
