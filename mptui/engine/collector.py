@@ -31,7 +31,12 @@ Listener = Callable[[list[dict]], None]
 
 POLL_SECONDS = 0.02  # rings are polled at least this often: events show within ~20 ms
 TICK_SECONDS = 1.0
-MAX_LINE_BYTES = 64 * 1024  # a longer "line" is delivered in pieces, never held forever
+LINE_LIMIT = 1 << 20
+"""The line limit, in bytes: a longer line is delivered in pieces of this size, each but the
+last marked ``continues``, so no line is held (or grows mptui's memory) without bound and
+none is lost. Headless and JSON output carry every piece whole; the dashboard shows the
+first 2,000 characters of each (mptui.engine.store.LOG_TEXT_CHARS)."""
+READ_SIZE = 65536
 READS_PER_ROUND = 16  # per stream per round: a flooding process cannot starve the others
 # Lock records read per ring per poll. A lock taken a million times a second would cost
 # the collector more than a core; beyond this the writer laps the reader and the excess is
@@ -77,7 +82,11 @@ class _Stream:
     """An output stream (stdout or stderr) of one process; also the runner's own pipes."""
 
     def __init__(self, pid: int, stream: str, fd: int, owner: object) -> None:
-        self.pid, self.stream, self.fd, self.owner, self.pending = pid, stream, fd, owner, b""
+        self.pid, self.stream, self.fd, self.owner = pid, stream, fd, owner
+        self.pending: list[bytes] = []
+        """The start of a line not ended yet, in the chunks it came in: joined once when
+        the line ends, not copied again with every chunk of a long line."""
+        self.pending_bytes = 0
 
 
 class _Channel:
@@ -422,7 +431,7 @@ class Collector:
     def _read_stream(self, entry: _Stream, batch: list[dict]) -> None:
         for _ in range(READS_PER_ROUND):
             try:
-                chunk = os.read(entry.fd, 65536)
+                chunk = os.read(entry.fd, READ_SIZE)
             except BlockingIOError:
                 return
             except OSError:
@@ -431,28 +440,40 @@ class Collector:
                 self._close_stream(entry, batch)
                 return
             self._feed_stream(entry, chunk, batch)
-            if len(chunk) < 65536:
+            if len(chunk) < READ_SIZE:
                 return
 
     def _feed_stream(self, entry: _Stream, chunk: bytes, batch: list[dict]) -> None:
-        data = entry.pending + chunk
-        end = data.rfind(b"\n")
+        end = chunk.rfind(b"\n")
         if end < 0:
-            complete, rest = b"", data
+            # No line ends here: keep the chunk, and deliver a piece if the line is over
+            # the limit (a 50 MB line is read in pieces, never held whole).
+            entry.pending.append(chunk)
+            entry.pending_bytes += len(chunk)
+            if entry.pending_bytes > LINE_LIMIT:
+                self._deliver_pieces(entry, batch)
+            return
+        if entry.pending:
+            complete = b"".join(entry.pending) + chunk[:end]
+            entry.pending.clear()
         else:
-            complete, rest = data[:end], data[end + 1 :]
+            complete = chunk[:end]
+        rest = chunk[end + 1 :]
+        entry.pending_bytes = len(rest)
+        if rest:
+            entry.pending.append(rest)
+        first_end = complete.find(b"\n")
+        if (first_end if first_end >= 0 else len(complete)) > LINE_LIMIT:
+            # The line that began in earlier chunks is over the limit (rare): in pieces.
+            self._emit_long_line(entry, complete if first_end < 0 else complete[:first_end], batch)
+            if first_end < 0:
+                return
+            complete = complete[first_end + 1 :]
         # One decode and one event per chunk, not per line: a flood is hundreds of
         # thousands of lines a second. Splitting at a newline never cuts a UTF-8 character.
-        texts = complete.decode("utf-8", "replace").split("\n") if end >= 0 else []
-        while len(rest) > MAX_LINE_BYTES:
-            cut = MAX_LINE_BYTES
-            while cut > MAX_LINE_BYTES - 4 and rest[cut] & 0xC0 == 0x80:
-                cut -= 1  # never inside a UTF-8 character
-            texts.append(rest[:cut].decode("utf-8", "replace"))
-            rest = rest[cut:]
-        entry.pending = rest
-        if not texts:
-            return
+        # Bytes that are not UTF-8 are kept exactly, as lone surrogates (surrogateescape):
+        # JSON carries them, the front ends show them as \xNN.
+        texts = complete.decode("utf-8", "surrogateescape").split("\n")
         if b"\r" in complete:
             texts = [text[:-1] if text.endswith("\r") else text for text in texts]
         batch.append(
@@ -465,12 +486,54 @@ class Collector:
             }
         )
 
+    def _deliver_pieces(self, entry: _Stream, batch: list[dict]) -> None:
+        """The pending line is over the limit: deliver whole pieces of it, keep the rest."""
+        data = b"".join(entry.pending)
+        entry.pending.clear()
+        rest = data[self._emit_pieces(entry, data, batch) :]
+        entry.pending_bytes = len(rest)
+        if rest:
+            entry.pending.append(rest)
+
+    def _emit_long_line(self, entry: _Stream, data: bytes, batch: list[dict]) -> None:
+        """A complete line over the limit: its pieces, the last one ending the line."""
+        done = self._emit_pieces(entry, data, batch)
+        self._emit_piece(entry, data[done:], batch, continues=False)
+
+    def _emit_pieces(self, entry: _Stream, data: bytes, batch: list[dict]) -> int:
+        """Emit pieces of ``data`` of LINE_LIMIT bytes while more than that is left; return
+        how many bytes were emitted (the rest, at most LINE_LIMIT, is the caller's)."""
+        done = 0
+        while len(data) - done > LINE_LIMIT:
+            cut = done + LINE_LIMIT
+            while cut > done + LINE_LIMIT - 4 and data[cut] & 0xC0 == 0x80:
+                cut -= 1  # never inside a UTF-8 character
+            self._emit_piece(entry, data[done:cut], batch, continues=True)
+            done = cut
+        return done
+
+    @staticmethod
+    def _emit_piece(entry: _Stream, piece: bytes, batch: list[dict], continues: bool) -> None:
+        event = {
+            "kind": ev.LINE,
+            "pid": entry.pid,
+            "stream": entry.stream,
+            "text": piece.decode("utf-8", "surrogateescape"),
+            "t": time.monotonic_ns(),
+        }
+        if continues:
+            event["continues"] = True
+        batch.append(event)
+
     def _close_stream(self, entry: _Stream, batch: list[dict]) -> None:
         self._selector.unregister(entry.fd)
         entry.owner.close()
         self._streams.discard(entry)
         if entry.pending:
-            text = entry.pending.decode("utf-8", "replace")
+            data = b"".join(entry.pending)
+            entry.pending.clear()
+            entry.pending_bytes = 0
+            text = data[self._emit_pieces(entry, data, batch) :].decode("utf-8", "surrogateescape")
             batch.append(
                 {
                     "kind": ev.LINE,
@@ -481,7 +544,6 @@ class Collector:
                     "partial": True,
                 }
             )
-            entry.pending = b""
 
     # ------------------------------------------------------------------ lifecycle
 

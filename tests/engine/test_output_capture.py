@@ -147,3 +147,60 @@ def test_non_python_subprocess_output_is_attributed_to_its_parent(write_script):
     run = run_program(Program.from_script(path))
     main = run.by_name("MainProcess")
     assert run.lines(main.pid) == ["from echo", "from python"]
+
+
+LONG_LINES = r"""
+import os, sys
+out = sys.stdout.buffer
+out.write(b"a" * (3 * 2**20 + 5) + b"\n")       # over the line limit: in pieces
+out.write(b"b" * 2**20 + b"\n")                  # exactly the limit: one line
+out.write(b"x\xff\xfey \xe2\x82 ok\n")            # not UTF-8: kept byte for byte
+out.write("caf\u00e9 \U0001f600\n".encode())      # UTF-8: as it is
+out.write(b"c" * (2**20 + 7))                     # no newline at the end
+out.flush()
+"""
+
+
+def test_long_lines_come_in_marked_pieces_and_bytes_stay_exact(write_script):
+    from mptui.engine.collector import LINE_LIMIT
+
+    run = run_program(Program.from_script(write_script(LONG_LINES)))
+    runner = run.by_name("MainProcess")
+    events = [
+        e for e in run.events if e["kind"] in ("line", "lines") and e["pid"] == runner.pid
+    ]
+    pieces = []  # (text, continues, partial), in order
+    for e in events:
+        if e["kind"] == "lines":
+            pieces += [(text, False, False) for text in e["texts"]]
+        else:
+            pieces.append((e["text"], bool(e.get("continues")), bool(e.get("partial"))))
+    # Joining each run of continued pieces gives back every line exactly.
+    lines, current = [], ""
+    for text, continues, _partial in pieces:
+        current += text
+        if not continues:
+            lines.append(current)
+            current = ""
+    assert lines[0] == "a" * (3 * 2**20 + 5)
+    assert lines[1] == "b" * 2**20
+    assert lines[2].encode("utf-8", "surrogateescape") == b"x\xff\xfey \xe2\x82 ok"
+    assert lines[3] == "caf\u00e9 \U0001f600"
+    assert lines[4] == "c" * (2**20 + 7) and pieces[-1][2]  # the last, partial
+    assert all(len(text.encode("utf-8", "surrogateescape")) <= LINE_LIMIT for text, *_ in pieces)
+    assert sum(continues for _, continues, _ in pieces) == 3 + 1  # 3 for a, 1 for c
+    # The ring keeps the first 2,000 characters of each and says how long it was.
+    from mptui.engine.store import LOG_TEXT_CHARS
+
+    kept = [line for line in run_log(run) if line.text.startswith("a")]
+    assert kept and all(len(line.text) <= LOG_TEXT_CHARS for line in kept)
+    assert kept[0].length == LINE_LIMIT and kept[0].cut == LINE_LIMIT - LOG_TEXT_CHARS
+
+
+def run_log(run):
+    """The log lines the Store kept for the dashboard (not the listener's events)."""
+    from mptui.engine.store import Store
+
+    store = Store()
+    store.apply_many(run.events)
+    return store.log_since(0).lines
