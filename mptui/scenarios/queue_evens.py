@@ -14,7 +14,6 @@ from multiprocessing import Process, Queue
 # Put by the child after its last result: "nothing more will come".
 DONE = None
 
-
 # The smallest and largest value each numeric option accepts (both included). Larger
 # values teach nothing more, and a slip of the finger could exhaust the machine.
 LIMITS = {"count": (1, 100_000), "delay": (0, 60)}
