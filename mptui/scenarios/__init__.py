@@ -7,12 +7,18 @@ never imports or executes them, so it is fast and side-effect free:
 * the title and explanation come from the module docstring (first line, then the rest);
 * the parameters come from the ``parser.add_argument("--name", type=..., default=...,
   help=..., choices=...)`` calls, whose arguments must be literals (``choices`` may also
-  be ``range(a, b)`` with literal ints).
+  be ``range(a, b)`` with literal ints);
+* the range of each numeric parameter comes from the module-level literal
+  ``LIMITS = {"name": (low, high), ...}``, which the lesson itself checks after
+  ``parse_args()``, so plain ``python lesson.py`` refuses the same values. Every int or
+  float parameter without ``choices`` must have an entry, and its default must lie in it:
+  a lesson that forgets one does not load. The ranges keep a typo like
+  ``workers=100000`` from forking until the machine has no pids left.
 
 Parameter values typed by a user (``workers=8``) are converted and checked by
 :meth:`Param.parse`: the value must convert to the parameter's type, must be one of its
 ``choices`` if it has any (case-insensitively for strings), and numbers must be finite
-and not negative: every numeric lesson parameter is a count, a size or a duration.
+and inside their range (both ends included).
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ import functools
 import math
 import pathlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 __all__ = [
     "BadParam",
@@ -77,6 +83,10 @@ class Param:
     """The allowed values, or None when any value of the type is allowed."""
     option: str = ""
     """The option as the lesson spells it (``--workers``); derived from the name if empty."""
+    low: int | float | None = None
+    """The smallest value allowed (numbers only), from the lesson's LIMITS."""
+    high: int | float | None = None
+    """The largest value allowed (numbers only), from the lesson's LIMITS."""
 
     @property
     def flag(self) -> str:
@@ -104,21 +114,30 @@ class Param:
         if self.choices is not None:
             if number not in self.choices:
                 raise BadParam(self._bad(text, self._allowed()))
+        elif self.low is not None and self.high is not None:
+            if not self.low <= number <= self.high:
+                raise BadParam(self._bad(text, self._allowed()))
         elif number < 0:
-            kind = "an integer" if self.type is int else "a number"
-            raise BadParam(self._bad(text, f"{kind} >= 0"))
+            # Only a Param built by hand has no range: no lesson file loads without one.
+            raise BadParam(self._bad(text, f"{_TYPE_WORDS[self.type]} >= 0"))
         return number
 
-    def _allowed(self) -> str:
-        """Describe the choices in a few words (a long range is shown by its ends)."""
+    def accepts(self) -> str:
+        """The allowed values in a few words (``1 to 32``, ``DEBUG, INFO``), or ''."""
         choices = tuple(self.choices or ())
-        if (
-            len(choices) > 6
-            and all(type(c) is int for c in choices)
-            and list(choices) == list(range(choices[0], choices[0] + len(choices)))
-        ):
-            return f"an integer from {choices[0]} to {choices[-1]}"
-        return "one of " + ", ".join(str(c) for c in choices)
+        if _is_int_run(choices):
+            return f"{choices[0]} to {choices[-1]}"
+        if choices:
+            return ", ".join(str(c) for c in choices)
+        if self.low is not None and self.high is not None:
+            return f"{_number(self.low)} to {_number(self.high)}"
+        return ""
+
+    def _allowed(self) -> str:
+        """What a bad value should have been, for the error message."""
+        if self.choices is not None and not _is_int_run(tuple(self.choices)):
+            return "one of " + self.accepts()
+        return f"{_TYPE_WORDS[self.type]} from {self.accepts()}"
 
     def _bad(self, text: str, expected: str) -> str:
         # repr() keeps the message on one line whatever the user typed.
@@ -205,6 +224,22 @@ def parse_params(lesson: Lesson, assignments: Iterable[str]) -> dict[str, object
     return values
 
 
+def _is_int_run(choices: tuple) -> bool:
+    """True for a long run of consecutive ints, such as ``range(1, 101)``."""
+    return (
+        len(choices) > 6
+        and all(type(c) is int for c in choices)
+        and list(choices) == list(range(choices[0], choices[0] + len(choices)))
+    )
+
+
+def _number(value: int | float) -> str:
+    """``60`` for 60 and 60.0, ``0.5`` for 0.5: a bound as a person writes it."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def _normalize(name: str) -> str:
     """Map ``--hold-time`` or ``hold-time`` to the Param name ``hold_time``."""
     return name.strip().lstrip("-").replace("-", "_")
@@ -227,6 +262,7 @@ def _load_lesson(name: str, path: pathlib.Path) -> Lesson:
     ]
     # ast.walk is breadth-first; sort back into source order so argv and forms follow it.
     params = tuple(param for _, param in sorted(found, key=lambda item: item[0]))
+    params = _with_limits(params, _read_limits(tree, path), path)
     return Lesson(
         name=name,
         title=title.strip(),
@@ -284,3 +320,62 @@ def _param_from_call(call: ast.Call, path: pathlib.Path) -> tuple[tuple[int, int
         choices=choices,
         option=option,
     )
+
+
+def _read_limits(tree: ast.Module, path: pathlib.Path) -> dict[str, tuple]:
+    """The module-level ``LIMITS = {"name": (low, high), ...}`` literal, or {} if none."""
+    for stmt in tree.body:
+        if (
+            isinstance(stmt, ast.Assign)
+            and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], ast.Name)
+            and stmt.targets[0].id == "LIMITS"
+        ):
+            where = f"{path.name}:{stmt.lineno}"
+            try:
+                limits = ast.literal_eval(stmt.value)
+            except ValueError:
+                raise ValueError(f"{where}: LIMITS must be a literal dict") from None
+            if not isinstance(limits, dict):
+                raise ValueError(f"{where}: LIMITS must be a dict of name: (low, high)")
+            for name, bounds in limits.items():
+                if not (
+                    isinstance(name, str)
+                    and isinstance(bounds, tuple)
+                    and len(bounds) == 2
+                    and all(type(b) in (int, float) and math.isfinite(b) for b in bounds)
+                    and bounds[0] <= bounds[1]
+                ):
+                    raise ValueError(f"{where}: LIMITS[{name!r}] must be (low, high), low <= high")
+            return limits
+    return {}
+
+
+def _with_limits(
+    params: tuple[Param, ...], limits: dict[str, tuple], path: pathlib.Path
+) -> tuple[Param, ...]:
+    """Give each numeric parameter its range; refuse a lesson whose ranges do not fit."""
+    names = {param.name for param in params}
+    for name in limits:
+        if name not in names:
+            raise ValueError(f"{path.name}: LIMITS names {name!r}, which is no parameter")
+    bounded = []
+    for param in params:
+        if param.type is str or param.choices is not None:
+            if param.name in limits:
+                raise ValueError(f"{path.name}: {param.flag} needs no LIMITS entry")
+            bounded.append(param)
+            continue
+        if param.name not in limits:
+            raise ValueError(f"{path.name}: {param.flag} has no range; add it to LIMITS")
+        low, high = limits[param.name]
+        if param.type is int and not (type(low) is int and type(high) is int):
+            raise ValueError(f"{path.name}: the range of {param.flag} must be two ints")
+        if not isinstance(param.default, param.type):
+            raise ValueError(
+                f"{path.name}: the default of {param.flag} must be {param.type.__name__}"
+            )
+        if not low <= param.default <= high:
+            raise ValueError(f"{path.name}: the default of {param.flag} is outside {low}..{high}")
+        bounded.append(replace(param, low=low, high=high))
+    return tuple(bounded)

@@ -12,6 +12,10 @@ import os
 import time
 from multiprocessing import Process
 
+# The smallest and largest value each numeric option accepts (both included). Larger
+# values teach nothing more, and a slip of the finger could exhaust the machine.
+LIMITS = {"work": (0, 60)}
+
 
 def greet():
     """Run in the child process."""
@@ -33,6 +37,9 @@ if __name__ == "__main__":
         help="seconds the parent works on its own between start() and join()",
     )
     options = parser.parse_args()
+    for name, (low, high) in LIMITS.items():  # refuse bad values before starting anything
+        if not low <= getattr(options, name) <= high:
+            parser.error(f"--{name} must be from {low} to {high}")
 
     print(f"parent (pid {os.getpid()}): starting the child")
     child = Process(target=greet)

@@ -11,6 +11,10 @@ import argparse
 import time
 from multiprocessing import Lock, Process
 
+# The smallest and largest value each numeric option accepts (both included). Larger
+# values teach nothing more, and a slip of the finger could exhaust the machine.
+LIMITS = {"workers": (1, 32), "rounds": (1, 1000), "hold": (0, 60)}
+
 
 def work(lock, worker, rounds, hold):
     """Print one block of lines per round, each block while holding the lock."""
@@ -38,6 +42,9 @@ if __name__ == "__main__":
     parser.add_argument("--rounds", type=int, default=3, help="how many times each worker takes it")
     parser.add_argument("--hold", type=float, default=0.25, help="seconds a worker holds the lock")
     options = parser.parse_args()
+    for name, (low, high) in LIMITS.items():  # refuse bad values before starting anything
+        if not low <= getattr(options, name) <= high:
+            parser.error(f"--{name} must be from {low} to {high}")
 
     lock = Lock()
     workers = [

@@ -12,6 +12,10 @@ import argparse
 import time
 from multiprocessing import Process, get_logger, log_to_stderr
 
+# The smallest and largest value each numeric option accepts (both included). Larger
+# values teach nothing more, and a slip of the finger could exhaust the machine.
+LIMITS = {"workers": (1, 32), "delay": (0, 60)}
+
 
 def work(worker, delay):
     """Log one message at each level; the logger drops those below its level."""
@@ -39,6 +43,9 @@ if __name__ == "__main__":
     parser.add_argument("--workers", type=int, default=3, help="how many processes log")
     parser.add_argument("--delay", type=float, default=0.5, help="seconds each worker works")
     options = parser.parse_args()
+    for name, (low, high) in LIMITS.items():  # refuse bad values before starting anything
+        if not low <= getattr(options, name) <= high:
+            parser.error(f"--{name} must be from {low} to {high}")
 
     # Call it once, in the parent only: every call adds one more handler, and a forked
     # child that called it again would print each message twice.

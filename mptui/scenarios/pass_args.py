@@ -11,6 +11,10 @@ import os
 import time
 from multiprocessing import Process
 
+# The smallest and largest value each numeric option accepts (both included). Larger
+# values teach nothing more, and a slip of the finger could exhaust the machine.
+LIMITS = {"times": (1, 1000), "delay": (0, 60)}
+
 
 def greet(name, times, delay):
     """Run in the child process, with the values given in args=."""
@@ -29,6 +33,9 @@ if __name__ == "__main__":
     parser.add_argument("--times", type=int, default=3, help="how many greetings the child prints")
     parser.add_argument("--delay", type=float, default=0.5, help="seconds between two greetings")
     options = parser.parse_args()
+    for name, (low, high) in LIMITS.items():  # refuse bad values before starting anything
+        if not low <= getattr(options, name) <= high:
+            parser.error(f"--{name} must be from {low} to {high}")
 
     child = Process(target=greet, args=(options.name, options.times, options.delay))
     child.start()

@@ -11,6 +11,10 @@ import argparse
 import time
 from multiprocessing import Pipe, Process
 
+# The smallest and largest value each numeric option accepts (both included). Larger
+# values teach nothing more, and a slip of the finger could exhaust the machine.
+LIMITS = {"delay": (0, 60)}
+
 
 def send_message(conn, message, delay):
     """Run in the child: send one message through our end of the pipe, then close it."""
@@ -29,6 +33,9 @@ if __name__ == "__main__":
     parser.add_argument("--message", type=str, default="hello world", help="what the child sends")
     parser.add_argument("--delay", type=float, default=1.0, help="seconds before the child sends")
     options = parser.parse_args()
+    for name, (low, high) in LIMITS.items():  # refuse bad values before starting anything
+        if not low <= getattr(options, name) <= high:
+            parser.error(f"--{name} must be from {low} to {high}")
 
     parent_conn, child_conn = Pipe()
     child = Process(target=send_message, args=(child_conn, options.message, options.delay))

@@ -14,6 +14,10 @@ from multiprocessing import Process, Queue
 # Put by the child after its last result: "nothing more will come".
 DONE = None
 
+# The smallest and largest value each numeric option accepts (both included). Larger
+# values teach nothing more, and a slip of the finger could exhaust the machine.
+LIMITS = {"count": (1, 100_000), "delay": (0, 60)}
+
 
 def check_even(numbers, queue, delay):
     """Put (number, is_even) on the queue for each number, then the DONE sentinel."""
@@ -32,6 +36,9 @@ if __name__ == "__main__":
     parser.add_argument("--count", type=int, default=8, help="check the numbers 1 to count")
     parser.add_argument("--delay", type=float, default=0.3, help="seconds between two results")
     options = parser.parse_args()
+    for name, (low, high) in LIMITS.items():  # refuse bad values before starting anything
+        if not low <= getattr(options, name) <= high:
+            parser.error(f"--{name} must be from {low} to {high}")
 
     numbers = list(range(1, options.count + 1))
     queue = Queue()

@@ -10,6 +10,10 @@ import argparse
 import time
 from multiprocessing import Process
 
+# The smallest and largest value each numeric option accepts (both included). Larger
+# values teach nothing more, and a slip of the finger could exhaust the machine.
+LIMITS = {"count": (1, 10_000), "delay": (0, 60)}
+
 
 def square_list(numbers, results, delay):
     """Square each number, keeping the squares in `results` (the child's copy of it)."""
@@ -29,6 +33,9 @@ if __name__ == "__main__":
     parser.add_argument("--count", type=int, default=5, help="square the numbers 1 to count")
     parser.add_argument("--delay", type=float, default=0.3, help="seconds between two squares")
     options = parser.parse_args()
+    for name, (low, high) in LIMITS.items():  # refuse bad values before starting anything
+        if not low <= getattr(options, name) <= high:
+            parser.error(f"--{name} must be from {low} to {high}")
 
     numbers = list(range(1, options.count + 1))
     results = []

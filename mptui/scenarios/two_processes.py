@@ -11,6 +11,10 @@ import sys
 import time
 from multiprocessing import Process
 
+# The smallest and largest value each numeric option accepts (both included). Larger
+# values teach nothing more, and a slip of the finger could exhaust the machine.
+LIMITS = {"count": (1, 10_000), "delay": (0, 60)}
+
 
 def say(line):
     """Write one whole line with a single write call.
@@ -44,6 +48,9 @@ if __name__ == "__main__":
     parser.add_argument("--count", type=int, default=6, help="work on the numbers 1 to count")
     parser.add_argument("--delay", type=float, default=0.4, help="seconds between two lines")
     options = parser.parse_args()
+    for name, (low, high) in LIMITS.items():  # refuse bad values before starting anything
+        if not low <= getattr(options, name) <= high:
+            parser.error(f"--{name} must be from {low} to {high}")
 
     numbers = list(range(1, options.count + 1))
     p1 = Process(target=print_squares, args=(numbers, options.delay))

@@ -17,7 +17,7 @@ import sys
 import pytest
 from lesson_checks import ARGS, check, check_lock, check_logging, check_pipe, lines, lock_blocks
 
-from mptui.scenarios import get_lesson
+from mptui.scenarios import get_lesson, lessons
 
 METHODS = [
     m for m in ("fork", "spawn", "forkserver") if m in multiprocessing.get_all_start_methods()
@@ -114,3 +114,60 @@ def test_lock_checker_catches_interleaving():
     assert proc.returncode == 0, proc.stderr
     with pytest.raises(AssertionError, match="interleaved|torn"):
         lock_blocks(proc.stdout)
+
+
+# Runs a lesson as `python path args...` would, but creating a Process ends the run with
+# status 99: a lesson that refused a value too late, after starting workers, is caught.
+NO_PROCESS_LAUNCHER = """\
+import multiprocessing, os, runpy, sys
+
+class NoProcess:
+    def __init__(self, *args, **kwargs):
+        sys.stderr.write("a Process was created\\n")
+        sys.stderr.flush()
+        os._exit(99)
+
+multiprocessing.Process = NoProcess
+sys.argv = sys.argv[1:]
+sys.path[0] = os.path.dirname(os.path.abspath(sys.argv[0]))
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+RANGED = [
+    (lesson.name, param) for lesson in lessons() for param in lesson.params if param.low is not None
+]
+
+
+def run_without_processes(name: str, *args: str) -> subprocess.CompletedProcess:
+    argv = [sys.executable, "-c", NO_PROCESS_LAUNCHER, str(get_lesson(name).path), *args]
+    return run_in_own_group(argv, dict(os.environ))
+
+
+def test_the_no_process_launcher_catches_a_started_process():
+    """Control for the test below: with good values the lesson gets as far as a Process."""
+    proc = run_without_processes("lock", "--workers", "2")
+    assert proc.returncode == 99 and "a Process was created" in proc.stderr
+
+
+@pytest.mark.parametrize(("name", "param"), RANGED, ids=[f"{n}-{p.name}" for n, p in RANGED])
+def test_plain_lesson_refuses_values_out_of_range_before_starting_anything(name, param):
+    """`python lesson.py --workers 100000` stops at the argument check, as mptui does."""
+    refusal = f"{param.flag} must be from {param.low} to {param.high}"  # as LIMITS has them
+    step = 1 if param.type is int else 0.5
+    values = [param.high + step, param.low - step, 99999999999999999999999]
+    if param.type is float:
+        values += ["1e300", "inf", "nan"]
+    for value in values:
+        proc = run_without_processes(name, f"{param.flag}={value}")
+        assert proc.returncode == 2, proc.stderr
+        assert proc.stdout == ""
+        assert proc.stderr.splitlines()[-1] == f"{get_lesson(name).path.name}: error: {refusal}"
+
+
+def test_lock_runs_with_the_most_workers_it_allows():
+    """The top of the range is usable, not only refused above: 32 workers take turns."""
+    high = get_lesson("lock").param("workers").high
+    proc = run_lesson(
+        "lock", None, "buffered", "--workers", str(high), "--rounds", "1", "--hold", "0"
+    )
+    check_lock(proc.stdout, workers=high, rounds=1)

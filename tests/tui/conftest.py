@@ -35,12 +35,12 @@ def _lesson(name: str, title: str, file: str, *params: Param) -> Lesson:
     )
 
 
-def _int(name: str, default: int, help_text: str) -> Param:
-    return Param(name, int, default, help_text, None)
+def _int(name: str, default: int, help_text: str, high: int = 1000) -> Param:
+    return Param(name, int, default, help_text, None, low=1, high=high)
 
 
 def _float(name: str, default: float, help_text: str) -> Param:
-    return Param(name, float, default, help_text, None)
+    return Param(name, float, default, help_text, None, low=0, high=60)
 
 
 LESSONS = (
@@ -49,11 +49,11 @@ LESSONS = (
     _lesson("squares", "Compute in a child process", "hello.py", _int("count", 5, "numbers")),
     _lesson("two-processes", "Run two processes at once", "hello.py", _int("count", 6, "n")),
     _lesson("queue", "Collect results through a Queue", "queue_evens.py",
-            _int("count", 8, "check the numbers 1 to count"),
+            _int("count", 8, "check the numbers 1 to count", high=100_000),
             _float("delay", 0.05, "seconds between two results")),
     _lesson("pipe", "Send a message through a Pipe", "hello.py"),
     _lesson("lock", "Take turns with a Lock", "lock.py",
-            _int("workers", 4, "how many processes share the lock"),
+            _int("workers", 4, "how many processes share the lock", high=32),
             _int("rounds", 3, "how many times each worker takes it"),
             _float("hold", 0.05, "seconds a worker holds the lock")),
     _lesson("logging", "Log from several processes", "hello.py",

@@ -124,10 +124,10 @@ def test_parse_params_converts_types():
         ("lock", "=3", ["expected name=value"]),
         ("lock", "workers=x", ["bad value 'x' for workers", "expected an integer"]),
         ("lock", "workers=2.5", ["bad value '2.5' for workers", "expected an integer"]),
-        ("lock", "workers=-1", ["bad value '-1' for workers", ">= 0"]),
+        ("lock", "workers=-1", ["bad value '-1' for workers", "an integer from 1 to 32"]),
         ("lock", "hold=fast", ["bad value 'fast' for hold", "expected a number"]),
         ("lock", "hold=nan", ["bad value 'nan' for hold", "finite"]),
-        ("lock", "hold=-0.5", ["bad value '-0.5' for hold", ">= 0"]),
+        ("lock", "hold=-0.5", ["bad value '-0.5' for hold", "a number from 0 to 60"]),
         ("lock", "workers=1\n2", ["bad value '1\\n2' for workers"]),
         ("logging", "level=TRACE", ["bad value 'TRACE' for level", "DEBUG, INFO, WARNING, ERROR"]),
     ],
@@ -148,6 +148,16 @@ def test_range_choices_are_described_by_their_ends():
     with pytest.raises(BadParam, match=r"expected an integer from 1 to 100$"):
         param.parse("0")
     assert param.flag == "--size"
+
+
+def test_a_param_built_by_hand_without_a_range_refuses_negative_numbers():
+    # Lesson files cannot leave a number unbounded (test_lesson_ranges); a Param made in
+    # code without low/high still refuses what no count or duration can be.
+    with pytest.raises(BadParam, match=r"expected an integer >= 0$"):
+        Param("size", int, 5, "how big", None).parse("-1")
+    with pytest.raises(BadParam, match=r"expected a number >= 0$"):
+        Param("wait", float, 0.5, "seconds", None).parse("-0.5")
+    assert Param("size", int, 5, "how big", None).parse("0") == 0
 
 
 def test_argv_round_trip():

@@ -1,4 +1,9 @@
-"""Edit a lesson's parameters before running it; a bad value is refused with a message."""
+"""Edit a lesson's parameters before running it; a bad value is refused with a message.
+
+Under each field, a line says what the parameter means and the values it accepts (its
+range or its choices), so an out-of-range value is no surprise; the message under a
+refused field names the range again.
+"""
 
 from __future__ import annotations
 
@@ -14,15 +19,10 @@ from textual.widgets import Button, Input, Label, Static
 
 
 def describe(param: Any) -> str:
-    """The help line under a field: what it means and what it accepts."""
-    accepts = ""
-    if param.choices:
-        choices = tuple(param.choices)
-        if len(choices) > 6:
-            accepts = f" ({choices[0]} to {choices[-1]})"
-        else:
-            accepts = " (" + ", ".join(str(c) for c in choices) + ")"
-    return f"{param.help}{accepts}; default {param.default}"
+    """The help line under a field: what it means, what it accepts (its range or choices)."""
+    accepts = param.accepts()
+    allowed = f" ({accepts})" if accepts else ""
+    return f"{param.help}{allowed}; default {param.default}"
 
 
 class SettingsScreen(ModalScreen["dict[str, object] | None"]):
