@@ -9,6 +9,7 @@ from textual.widgets import Static
 
 from mptui import format as fmt
 from mptui.engine.store import Snapshot
+from mptui.text import printable
 
 
 def summarize(snapshot: Snapshot) -> Text:
@@ -37,12 +38,13 @@ def summarize(snapshot: Snapshot) -> Text:
     text.append(f" · {snapshot.lines_total:,} lines")
     for lock in snapshot.locks:
         text.append(
-            f"\n{lock.label}: {lock.acquisitions} acquisitions, "
+            f"\n{printable(lock.label)}: {lock.acquisitions} acquisitions, "
             f"{lock.contended_percent:.0f}% had to wait, "
             f"longest wait {fmt.duration_ns(lock.wait_max_ns)}"
         )
     for queue in snapshot.queues:
-        text.append(f"\n{queue.label}: {queue.puts} put, {queue.gets} got, {queue.depth} left")
+        label = printable(queue.label)
+        text.append(f"\n{label}: {queue.puts} put, {queue.gets} got, {queue.depth} left")
     if snapshot.events_dropped:
         text.append(f"\n{snapshot.events_dropped} events dropped", style="yellow")
     text.append("\nr runs it again · e changes its settings · m another start method", style="dim")
