@@ -6,6 +6,10 @@ log ring is bounded; this path is not). Output is line-oriented and greppable::
 
     Process-1    | squares: [1, 4, 9]
     Process-2    ! Traceback (most recent call last):     <- "!" marks stderr
+
+The text output shows the program's text printable (mptui.text: control characters and
+undecodable bytes escaped, colours removed, whole lines); the JSON output carries it
+exactly (json.dumps escapes what JSON must).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from mptui.engine.session import Program, Session
 from mptui.engine.store import ProcessView, Snapshot, Store
 from mptui.format import duration_ns as duration
 from mptui.format import size
+from mptui.text import printable, printable_line
 
 outcome = verdict.describe
 """How a process ended, in the engine's words (the dashboard shows the same)."""
@@ -55,11 +60,11 @@ class LinePrinter:
                 texts = [event["text"]]
             else:
                 continue
-            name = self._store.name_of(event["pid"])
+            name = printable(self._store.name_of(event["pid"]))
             self._width = max(self._width, len(name))
             mark = "!" if event["stream"] == ev.STREAM_STDERR else "|"
             prefix = f"{name:<{self._width}} {mark} "
-            parts.append(prefix + ("\n" + prefix).join(texts) + "\n")
+            parts.append(prefix + ("\n" + prefix).join(map(printable_line, texts)) + "\n")
         if parts:
             self._write("".join(parts))
 
@@ -100,33 +105,36 @@ class JsonPrinter(LinePrinter):
 
 
 def summary_text(snap: Snapshot) -> str:
-    """A human summary of a finished run."""
+    """A human summary of a finished run (names, labels and the title made printable)."""
     run = snap.run
     out = []
     method = f", {run.start_method}" if run.start_method else ""
     elapsed = duration(run.ended_ns - run.started_ns) if run.ended_ns and run.started_ns else "?"
-    out.append(f"== {run.title}{method}: {elapsed}")
+    out.append(f"== {printable(run.title)}{method}: {elapsed}")
     forgotten = snap.processes_forgotten
     out.append(f"processes ({forgotten} earlier ones not listed):" if forgotten else "processes:")
-    width = max((len(p.name) for p in snap.processes), default=8)
-    for p in snap.processes:
-        out.append(f"  {p.name:<{width}}  pid {p.pid:<7}  {outcome(p):<30}  {p.lines} lines")
+    names = [printable(p.name) for p in snap.processes]
+    width = max(map(len, names), default=8)
+    for p, name in zip(snap.processes, names, strict=True):
+        out.append(f"  {name:<{width}}  pid {p.pid:<7}  {outcome(p):<30}  {p.lines} lines")
     if snap.queues:
         out.append("queues:")
         for q in snap.queues:
-            out.append(f"  {q.label} ({q.kind})  puts {q.puts}  gets {q.gets}  depth {q.depth}")
+            out.append(
+                f"  {printable(q.label)} ({q.kind})  puts {q.puts}  gets {q.gets}  depth {q.depth}"
+            )
     if snap.pipes:
         out.append("pipes:")
         for p in snap.pipes:
             out.append(
-                f"  {p.label}  0->1: {p.sent[0]} msgs {size(p.sent_bytes[0])}"
+                f"  {printable(p.label)}  0->1: {p.sent[0]} msgs {size(p.sent_bytes[0])}"
                 f"  1->0: {p.sent[1]} msgs {size(p.sent_bytes[1])}"
             )
     if snap.locks:
         out.append("locks:")
         for lock in snap.locks:
             out.append(
-                f"  {lock.label} ({lock.kind})  acquisitions {lock.acquisitions}"
+                f"  {printable(lock.label)} ({lock.kind})  acquisitions {lock.acquisitions}"
                 f"  contended {lock.contended} ({lock.contended_percent:.0f}%)"
                 f"  wait p50 {duration(lock.wait_p50_ns)} p95 {duration(lock.wait_p95_ns)}"
                 f" max {duration(lock.wait_max_ns)}"
@@ -144,14 +152,16 @@ def run_result(snap: Snapshot) -> str:
     """``ok``, ``FAILED: worker-2 (failed: exit 3)``, ``stopped``, with what was left running."""
     result = snap.verdict
     if result == verdict.FAILED:
-        text = "FAILED: " + ", ".join(f"{p.name} ({verdict.failure(p)})" for p in snap.failed)
+        text = "FAILED: " + ", ".join(
+            f"{printable(p.name)} ({verdict.failure(p)})" for p in snap.failed
+        )
     elif result == verdict.STOPPED:
         text = "stopped from mptui"
     else:
         text = result
     left = [p for p in snap.processes if p.verdict == verdict.LEFT_RUNNING]
     if left:
-        names = ", ".join(p.name for p in left)
+        names = ", ".join(printable(p.name) for p in left)
         text += f" ({len(left)} left running after the main process ended, stopped: {names})"
     return text
 

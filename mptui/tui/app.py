@@ -21,10 +21,12 @@ from typing import Any
 
 from textual import work
 from textual.app import App, SystemCommand
+from textual.content import Content
 from textual.css.query import NoMatches
 from textual.screen import Screen
 
 from mptui.engine.session import default_start_method
+from mptui.text import printable
 from mptui.tui import layout
 from mptui.tui.keys import APP_BINDINGS
 from mptui.tui.screens.dashboard import DashboardScreen
@@ -110,9 +112,9 @@ class MptuiApp(App[int]):
         entries = []
         if self.script is not None:
             entries.append(Entry(
-                SCRIPT_KEY, f"your script: {self.script.title}",
+                SCRIPT_KEY, f"your script: {printable(self.script.title)}",
                 "Your own program, run unmodified with mptui's agent installed:\n"
-                + " ".join(self.script.argv), None,
+                + " ".join(printable(arg) for arg in self.script.argv), None,
             ))  # fmt: skip
         entries += [Entry(lesson.name, lesson.title, lesson.explanation, lesson)
                     for lesson in self.lessons]  # fmt: skip
@@ -186,7 +188,7 @@ class MptuiApp(App[int]):
         try:
             program = self.program_for(entry)
         except ValueError as error:  # BadParam from a lesson's argv()
-            self.notify(str(error), severity="error")
+            self.notify(str(error), severity="error", markup=False)
             return
         self.run_program(program, entry.key)
 
@@ -210,8 +212,9 @@ class MptuiApp(App[int]):
             # async workers run on the event loop, which is the main thread.
             session.start()
         except Exception as error:  # noqa: BLE001 - a failed start is shown, never a crash
-            self.notify(f"Could not start {program.title}: {error}", severity="error",
-                        timeout=10)  # fmt: skip
+            # markup=False here and wherever a notice holds the program's text ("[b]").
+            self.notify(printable(f"Could not start {program.title}: {error}"),
+                        severity="error", timeout=10, markup=False)  # fmt: skip
             dashboard.update_header()
             return
         self.session = session
@@ -237,9 +240,11 @@ class MptuiApp(App[int]):
         session = self.session
         sig_name = signal.Signals(sig).name
         if session is not None and session.signal_process(pid, sig):
-            self.notify(f"Sent {sig_name} to {name} (pid {pid}).", timeout=3)
+            self.notify(f"Sent {sig_name} to {printable(name)} (pid {pid}).", timeout=3,
+                        markup=False)  # fmt: skip
         else:
-            self.notify(f"{name} (pid {pid}) is not running any more.", severity="warning")
+            self.notify(f"{printable(name)} (pid {pid}) is not running any more.",
+                        severity="warning", markup=False)  # fmt: skip
         self.tick(force=True)
 
     def cycle_start_method(self) -> None:
@@ -343,7 +348,9 @@ class MptuiApp(App[int]):
         for entry in self.entries():
             yield SystemCommand(
                 f"Lesson: {entry.key}" if entry.lesson is not None else "Your script",
-                entry.title,
+                # Content, not a str: the palette reads a str help as markup, and a
+                # script's title is the user's.
+                Content(entry.title),  # type: ignore[arg-type]
                 lambda entry=entry: (dash.lessons.select(entry.key), self.run_entry(entry)),
             )
 

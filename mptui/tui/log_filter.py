@@ -1,10 +1,17 @@
-"""What the log shows: a text filter (substring or regex) and an optional process filter."""
+"""What the log shows: a text filter (substring or regex) and an optional process filter.
+
+Filters see lines as the log panel shows them, already cut to its SHOWN_CHARS, so a
+filter's work per line is bounded whatever the program printed; a substring test is
+linear in the line.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from mptui.text import printable
 
 REGEX_PREFIX = "re:"
 """A filter starting with this is a regular expression; anything else is a substring."""
@@ -65,5 +72,5 @@ class LogFilter:
         if self.matcher is not None:
             parts.append(f"filter {self.text!r}")
         if self.pid is not None:
-            parts.append(f"only {self.process_name or self.pid}")
+            parts.append(f"only {printable(self.process_name) or self.pid}")
         return " · ".join(parts)

@@ -1,4 +1,4 @@
-"""The dashboard's pure parts: cleaning lines, formatting numbers, filters, layout, keys."""
+"""The dashboard's pure parts: formatting numbers, filters, layout, keys."""
 
 from __future__ import annotations
 
@@ -12,27 +12,7 @@ from mptui.tui import layout
 from mptui.tui.keys import APP_BINDINGS, DASHBOARD_BINDINGS, HELP
 from mptui.tui.log_filter import BadFilter, LogFilter, compile_filter
 from mptui.tui.recordings import record
-from mptui.tui.sanitize import clean_line
 from mptui.tui.widgets.log_panel import LogHighlighter, format_line
-
-
-@pytest.mark.parametrize(
-    ("raw", "shown"),
-    [
-        ("plain", "plain"),
-        ("\x1b[31mred\x1b[0m text", "red text"),
-        ("\x1b[2J\x1b[Hcleared", "cleared"),  # erase screen, cursor home
-        ("\x1b]0;title\x07after", "after"),  # OSC window title
-        ("\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\", "link"),  # OSC 8 hyperlink
-        ("10%\r50%\r100%", "100%"),  # a progress bar
-        ("done\r", "done"),
-        ("a\tb", "a       b"),
-        ("bell\x07 nul\x00 del\x7f c1\x9b", "bell nul del c1"),
-        ("\x1b", ""),
-    ],
-)
-def test_clean_line_removes_escapes_and_controls(raw, shown):
-    assert clean_line(raw) == shown
 
 
 def test_formats_fit_their_columns():

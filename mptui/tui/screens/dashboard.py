@@ -20,6 +20,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Static
 
 from mptui.engine.store import LogDelta, Snapshot
+from mptui.text import printable
 from mptui.tui import layout
 from mptui.tui.keys import DASHBOARD_BINDINGS
 from mptui.tui.screens.help_screen import HelpScreen
@@ -332,7 +333,8 @@ class DashboardScreen(Screen):
             self.focus_panel("processes")
             return
         if not proc.alive:
-            self.app.notify(f"{proc.name} (pid {proc.pid}) has already ended.")
+            self.app.notify(f"{printable(proc.name)} (pid {proc.pid}) has already ended.",
+                            markup=False)  # fmt: skip
             return
 
         def send(sig: int | None) -> None:
@@ -367,7 +369,7 @@ class DashboardScreen(Screen):
         proc = snapshot.process(pid) if snapshot is not None and pid is not None else None
         self.log_panel.toggle_process(pid, proc.name if proc else "")
         what = self.log_panel.filter.describe() or "all processes"
-        self.app.notify(f"Log: {what}", timeout=2)
+        self.app.notify(f"Log: {what}", timeout=2, markup=False)
 
     def action_edit_settings(self) -> None:
         entry = self.lessons.selected

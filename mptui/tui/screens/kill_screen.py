@@ -11,6 +11,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from mptui.text import printable
+
 
 class KillScreen(ModalScreen[int | None]):
     """Returns the signal to send, or None when cancelled."""
@@ -32,7 +34,7 @@ class KillScreen(ModalScreen[int | None]):
             box.border_title = "Kill a process"
             question = Text()
             question.append("Send a signal to ")
-            question.append(self.process_name, style="bold")
+            question.append(printable(self.process_name), style="bold")
             question.append(f" (pid {self.pid})?\n\n")
             question.append("SIGTERM", style="bold")
             question.append(

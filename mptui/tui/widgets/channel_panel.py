@@ -9,6 +9,7 @@ from textual.widgets import DataTable, Static
 
 from mptui import format as fmt
 from mptui.engine.store import PipeView, QueueView, Snapshot
+from mptui.text import printable
 from mptui.tui.widgets.panel import Panel
 from mptui.tui.widgets.table_sync import TableSync
 
@@ -45,11 +46,12 @@ def _num(text: str) -> Text:
 
 def queue_cells(queue: QueueView) -> tuple:
     """One queue row; the sparkline is scaled to the queue's own peak."""
-    label = queue.label if queue.kind == "Queue" else f"{queue.label} ({queue.kind})"
+    label = printable(queue.label)
+    label = label if queue.kind == "Queue" else f"{label} ({queue.kind})"
     label = label if not queue.maxsize else f"{label} (max {queue.maxsize})"
     full = queue.maxsize and queue.depth >= queue.maxsize
     return (
-        label,
+        Text(label),  # a Text: a str cell would be read as markup
         Text(str(queue.depth), justify="right", style="bold red" if full else "bold"),
         _num(fmt.rate(queue.put_rate)),
         _num(fmt.rate(queue.get_rate)),
@@ -62,9 +64,10 @@ def queue_cells(queue: QueueView) -> tuple:
 def pipe_cells(pipe: PipeView) -> tuple:
     """One pipe row: messages and bytes sent from each end, and those not yet received."""
     unread = (pipe.sent[0] - pipe.received[1]) + (pipe.sent[1] - pipe.received[0])
-    label = pipe.label if pipe.duplex else f"{pipe.label} (one-way)"
+    label = printable(pipe.label)
+    label = label if pipe.duplex else f"{label} (one-way)"
     return (
-        label,
+        Text(label),
         _num(fmt.count(pipe.sent[0])),
         _num(fmt.size(pipe.sent_bytes[0])),
         _num(fmt.count(pipe.sent[1])),

@@ -9,6 +9,7 @@ from textual.widgets import DataTable, Static
 
 from mptui import format as fmt
 from mptui.engine.store import LockView, Snapshot
+from mptui.text import printable
 from mptui.tui.widgets.panel import Panel
 from mptui.tui.widgets.table_sync import TableSync
 
@@ -32,8 +33,13 @@ def _num(text: str) -> Text:
     return Text(text, justify="right")
 
 
+def process_names(snapshot: Snapshot) -> dict[int, str]:
+    """Pid -> the process's name, printable (names come from the program)."""
+    return {p.pid: printable(p.name) for p in snapshot.processes}
+
+
 def lock_cells(lock: LockView, names: dict[int, str]) -> tuple:
-    """One lock row; ``names`` maps pids to process names."""
+    """One lock row; ``names`` maps pids to printable process names."""
     if lock.holder is None:
         holder = Text("free", style="dim")
     elif lock.holder_dead:
@@ -42,7 +48,7 @@ def lock_cells(lock: LockView, names: dict[int, str]) -> tuple:
         holder = Text(names.get(lock.holder, str(lock.holder)), style="bold green")
     waiting = len(lock.waiters)
     return (
-        lock.label,
+        Text(printable(lock.label)),  # a Text: a str cell would be read as markup
         holder,
         Text(str(waiting), justify="right", style="yellow" if waiting else "dim"),
         _num(fmt.count(lock.acquisitions)),
@@ -61,7 +67,7 @@ def lock_cells(lock: LockView, names: dict[int, str]) -> tuple:
 def lock_detail(lock: LockView, names: dict[int, str], now_ns: int) -> Text:
     """One line in words: who holds it since when, who waits and for how long."""
     text = Text()
-    text.append(lock.label, style="bold")
+    text.append(printable(lock.label), style="bold")
     if lock.holder is None:
         text.append(": free")
     else:
@@ -82,7 +88,8 @@ def lock_detail(lock: LockView, names: dict[int, str], now_ns: int) -> Text:
 def dead_holder_warning(lock: LockView, names: dict[int, str]) -> Text:
     name = names.get(lock.holder or 0, str(lock.holder))
     return Text(
-        f"⚠ {lock.label} is held by {name}, which has exited: nobody can acquire it any more.",
+        f"⚠ {printable(lock.label)} is held by {name}, which has exited: "
+        "nobody can acquire it any more.",
         style="bold red",
     )
 
@@ -111,7 +118,7 @@ class LockPanel(Panel):
         return self.table if len(self.rows) else self
 
     def show_snapshot(self, snapshot: Snapshot, now_ns: int) -> None:
-        names = {p.pid: p.name for p in snapshot.processes}
+        names = process_names(snapshot)
         locks = {str(lock.id): lock for lock in snapshot.locks}
         refocus = self.has_focus and locks and not len(self.rows)
         self.rows.sync({key: lock_cells(lock, names) for key, lock in locks.items()})

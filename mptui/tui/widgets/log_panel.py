@@ -4,6 +4,10 @@ Lines arrive once per frame tick as a batch and are written with one ``Log.write
 call (one call per line costs about 240 times more: notes/textual-engineering.md 5.3).
 The panel keeps its own ring of recent lines so a new filter can be applied to what was
 already received without asking the Store again.
+
+Every line is made printable (mptui.text) and cut to :data:`SHOWN_CHARS` characters,
+with a marker that says how much was left out: nothing the UI thread does with a line
+(highlighting, filtering, measuring) then grows with what the program printed.
 """
 
 from __future__ import annotations
@@ -23,9 +27,9 @@ from textual.widget import Widget
 from textual.widgets import Input, Log, Static
 
 from mptui import format as fmt
-from mptui.engine.store import LogLine
+from mptui.engine.store import LOG_TEXT_CHARS, LogLine
+from mptui.text import clip_line, printable
 from mptui.tui.log_filter import BadFilter, LogFilter
-from mptui.tui.sanitize import clean_line
 from mptui.tui.widgets.panel import Panel
 
 MAX_LINES = 5000
@@ -35,16 +39,39 @@ NAME_WIDTH = 12
 PROCESS_COLORS = ("cyan", "green", "magenta", "blue", "bright_cyan", "bright_green",
                   "bright_magenta", "bright_blue")  # fmt: skip
 """Given to processes in order of first appearance; yellow and red are kept for levels."""
+SHOWN_CHARS = LOG_TEXT_CHARS
+"""Characters of a line's text shown, after escaping; the rest is replaced by a marker.
+The Store keeps as many (the whole line is printed by --headless and --json)."""
 STDOUT_MARK, STDERR_MARK = "│", "┃"
+CUT_MARK = " … [+"
+"""Starts the marker of a cut line: `` … [+12,345 characters; whole line in --headless]``."""
 _WARNING = re.compile(r"\bWARN(?:ING)?\b")
-_ERROR = re.compile(r"\b(?:ERROR|CRITICAL|FATAL|Traceback)\b|\w+Error:")
+# "(?<=\w)Error:" and not "\w+Error:": the latter tries every start in a run of word
+# characters and scans to its end, quadratic in the run (16 s for 64k characters).
+_ERROR = re.compile(r"\b(?:ERROR|CRITICAL|FATAL|Traceback)\b|(?<=\w)Error:")
+
+
+def shown_name(name: str) -> str:
+    """A process name as the prefix shows it: printable, cut or padded to NAME_WIDTH."""
+    return printable(name)[:NAME_WIDTH].ljust(NAME_WIDTH)
+
+
+def cut_marker(left_out: int) -> str:
+    return f"{CUT_MARK}{left_out:,} characters; whole line in --headless]"
 
 
 def format_line(line: LogLine) -> str:
-    """``worker-1     │ text``: the prefix is fixed-width so columns line up."""
-    name = line.name[:NAME_WIDTH].ljust(NAME_WIDTH)
+    """``worker-1     │ text``: the prefix is fixed-width so columns line up.
+
+    The text is printable (control characters escaped, colours removed) and at most
+    SHOWN_CHARS characters long; a longer line ends with a marker saying how many
+    characters of the program's line are not shown."""
     mark = STDERR_MARK if line.stream == "stderr" else STDOUT_MARK
-    return f"{name} {mark} {clean_line(line.text)}"
+    text, left_out = clip_line(line.text, SHOWN_CHARS)
+    left_out += line.cut  # what the Store already left out
+    if left_out:
+        text += cut_marker(left_out)
+    return f"{shown_name(line.name)} {mark} {text}"
 
 
 class LogHighlighter(Highlighter):
@@ -55,7 +82,8 @@ class LogHighlighter(Highlighter):
         """Process name (as shown in the prefix) -> colour."""
 
     def color_for(self, name: str) -> str:
-        key = name[:NAME_WIDTH].rstrip()
+        """The colour of a process, by its name as the prefix shows it."""
+        key = shown_name(name).rstrip()
         if key not in self.colors:
             self.colors[key] = PROCESS_COLORS[len(self.colors) % len(PROCESS_COLORS)]
         return self.colors[key]
@@ -68,10 +96,16 @@ class LogHighlighter(Highlighter):
         if plain[NAME_WIDTH + 1 : NAME_WIDTH + 2] == STDERR_MARK:
             text.stylize("red", NAME_WIDTH + 1, NAME_WIDTH + 2)
         body = NAME_WIDTH + 3
-        if _ERROR.search(plain, body):
-            text.stylize("bold red", body)
-        elif _WARNING.search(plain, body):
-            text.stylize("bold yellow", body)
+        end = len(plain)
+        if plain.endswith("]"):
+            cut = plain.rfind(CUT_MARK, body)
+            if cut >= 0:  # the marker of a cut line is mptui's, not the program's text
+                end = cut
+                text.stylize("dim", cut)
+        if _ERROR.search(plain, body, end):
+            text.stylize("bold red", body, end)
+        elif _WARNING.search(plain, body, end):
+            text.stylize("bold yellow", body, end)
 
 
 class ProcessLog(Log):
@@ -247,7 +281,9 @@ class LogPanel(Panel):
         status = " · ".join(parts)
         if status != self._status:
             self._status = status
-            self.query_one("#log-status", Static).update(status)
+            # A Text, not a str: the status holds a process name and the filter the user
+            # typed, and a str would be read as markup ("[b]" or "[@click=...]").
+            self.query_one("#log-status", Static).update(Text(status))
             self.set_class(self.paused, "-paused")
             self.set_class(self.filter.active, "-filtered")
 
@@ -329,7 +365,7 @@ class LogPanel(Panel):
         try:
             self.set_filter(event.value)
         except BadFilter as bad:
-            error.update(f"{bad} (fix it, or Esc to cancel)")
+            error.update(Text(f"{bad} (fix it, or Esc to cancel)"))
             error.display = True
             return
         self.close_filter()

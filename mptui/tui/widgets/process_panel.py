@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Static
 from mptui import format as fmt
 from mptui.engine import verdict
 from mptui.engine.store import ProcessView, Snapshot
+from mptui.text import printable
 from mptui.tui.widgets.panel import Panel
 from mptui.tui.widgets.table_sync import TableSync
 
@@ -48,7 +49,7 @@ def uptime(proc: ProcessView, now_ns: int) -> str:
 
 def process_cells(proc: ProcessView, now_ns: int) -> tuple:
     """The row for one process."""
-    name = Text(proc.name, style="dim" if proc.role == "helper" else "")
+    name = Text(printable(proc.name), style="dim" if proc.role == "helper" else "")
     if proc.role == "runner":
         name.stylize("bold")
     if proc.alive:

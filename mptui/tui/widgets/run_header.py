@@ -17,6 +17,7 @@ from textual.widgets import Static
 from mptui import format as fmt
 from mptui.engine import verdict
 from mptui.engine.store import RunView
+from mptui.text import printable
 
 PYTHON_VERSION = platform.python_version()
 """Shown in the header; the observed program runs on the same interpreter."""
@@ -84,15 +85,16 @@ def header_text(state: HeaderState, width: int) -> Text:
         if state.name is None:
             text.append("no program running: pick a lesson and press Enter", style="italic")
         else:
-            label = state.name
+            # A script's name, title and arguments are the user's: shown printable.
+            label = printable(state.name)
             if long_title and state.title and state.title != state.name:
-                label = f"{state.name}: {state.title}"
+                label = f"{label}: {printable(state.title)}"
             text.append(label, style="bold")
             text.append(" ")
             text.append_text(run_state(state))
             if state.params:
                 text.append(SEPARATOR, style="dim")
-                text.append(state.params)
+                text.append(printable(state.params))
             text.append(SEPARATOR, style="dim")
             text.append(state.start_method or "default")
             if state.next_start_method is not None and state.next_start_method != (

@@ -11,6 +11,7 @@ from textual.containers import ScrollableContainer
 from textual.widget import Widget
 from textual.widgets import Static
 
+from mptui.text import printable
 from mptui.tui.widgets.panel import Panel
 
 SYNTAX_THEME = "ansi_dark"
@@ -48,16 +49,21 @@ class SourcePanel(Panel):
             code.update(Text("No program yet: the code of a lesson shows here.", style="dim"))
             self.border_title = self.TITLE
             return
-        self.border_title = f"{self.TITLE} · {path.name}"
+        # A Text: a str title is read as markup, and a script's file name is the user's.
+        self.border_title = Text(f"{self.TITLE} · {printable(path.name)}")
         if text is None:
             try:
-                text = path.read_text(encoding="utf-8", errors="replace")
+                text = path.read_text(encoding="utf-8", errors="surrogateescape")
             except OSError as error:
-                code.update(Text(f"Cannot read {path}: {error.strerror}", style="red"))
+                code.update(Text(f"Cannot read {printable(str(path))}: {error.strerror}",
+                                 style="red"))  # fmt: skip
                 return
+        # Shown as it is, but for control characters (a raw ESC in a string literal):
+        # escaped, line by line (universal newlines already made every ending a "\n").
+        lines = (printable(line.expandtabs(4)) for line in text.rstrip("\n").split("\n"))
         code.update(
             Syntax(
-                text.rstrip("\n"),
+                "\n".join(lines),
                 "python",
                 theme=SYNTAX_THEME,
                 line_numbers=True,

@@ -10,6 +10,7 @@ from textual.widgets import Static
 from mptui import format as fmt
 from mptui.engine import verdict
 from mptui.engine.store import Snapshot
+from mptui.text import printable
 
 HEADLINES = {
     verdict.OK: ("✓ Finished", "bold green"),
@@ -36,15 +37,16 @@ def summarize(snapshot: Snapshot) -> Text:
     text.append(f" · {count} process{'es' * (count != 1)} ({detail})")
     text.append(f" · {snapshot.lines_total:,} lines")
     for proc in snapshot.failed:
-        text.append(f"\n{proc.name}: {verdict.failure(proc)}", style="red")
+        text.append(f"\n{printable(proc.name)}: {verdict.failure(proc)}", style="red")
     for lock in snapshot.locks:
         text.append(
-            f"\n{lock.label}: {lock.acquisitions} acquisitions, "
+            f"\n{printable(lock.label)}: {lock.acquisitions} acquisitions, "
             f"{lock.contended_percent:.0f}% had to wait, "
             f"longest wait {fmt.duration_ns(lock.wait_max_ns)}"
         )
     for queue in snapshot.queues:
-        text.append(f"\n{queue.label}: {queue.puts} put, {queue.gets} got, {queue.depth} left")
+        label = printable(queue.label)
+        text.append(f"\n{label}: {queue.puts} put, {queue.gets} got, {queue.depth} left")
     if snapshot.events_dropped:
         text.append(f"\n{snapshot.events_dropped} events dropped", style="yellow")
     text.append("\nr runs it again · e changes its settings · m another start method", style="dim")
