@@ -166,9 +166,7 @@ def test_long_lines_come_in_marked_pieces_and_bytes_stay_exact(write_script):
 
     run = run_program(Program.from_script(write_script(LONG_LINES)))
     runner = run.by_name("MainProcess")
-    events = [
-        e for e in run.events if e["kind"] in ("line", "lines") and e["pid"] == runner.pid
-    ]
+    events = [e for e in run.events if e["kind"] in ("line", "lines") and e["pid"] == runner.pid]
     pieces = []  # (text, continues, partial), in order
     for e in events:
         if e["kind"] == "lines":
