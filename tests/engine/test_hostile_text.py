@@ -94,10 +94,10 @@ def test_headless_text_shows_the_programs_text_escaped_and_sends_none_of_it(host
         assert parent and parent[0].endswith(f"! parent TAG-{tag} {shown} END"), tag
     # A carriage return overwrites, as on a terminal.
     assert any(line.endswith("| child TAG-PROGRESS 100%") for line in lines)
-    # Bytes that are not UTF-8: shown as \xNN once the collector decodes them with
-    # surrogateescape, as U+FFFD before; never raw.
+    # Bytes that are not UTF-8: shown as \xNN (the collector keeps them exactly), never
+    # raw and never replaced by U+FFFD (which would lose them).
     bytes_line = next(line for line in lines if "child TAG-BYTES" in line)
-    assert r"TAG-BYTES \xff\xfe\xc3 END" in bytes_line or "\ufffd" in bytes_line
+    assert bytes_line.endswith(r"TAG-BYTES \xff\xfe\xc3 END")
     # The program's argv as it printed it (repr) and the summary's title and labels.
     assert r"""argv: ['arg\x1b]2;PWN-ARGV\x07', 'two\nlines', '\u202eRTL']""" in out
     summary = lines[lines.index(next(line for line in lines if line.startswith("== "))) :]
@@ -121,6 +121,12 @@ def test_json_carries_the_programs_exact_text(hostile_script):
         assert ("stdout", f"child {hostile.line(tag)}") in texts, tag
         assert ("stderr", f"parent {hostile.line(tag)}") in texts, tag
     assert ("stdout", "child TAG-PROGRESS 10%\rchild TAG-PROGRESS 100%") in texts
+    # Bytes that are not UTF-8 come as the lone surrogates of surrogateescape: exact.
+    undecodable = [text for stream, text in texts if "TAG-BYTES" in text]
+    assert {t.encode("utf-8", "surrogateescape") for t in undecodable} == {
+        b"child " + hostile.INVALID_UTF8,
+        b"parent " + hostile.INVALID_UTF8,
+    }
     summary = events[-1]
     assert summary["kind"] == "summary"
     assert hostile.CHILD_NAME in {p["name"] for p in summary["processes"]}
