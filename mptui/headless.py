@@ -6,6 +6,8 @@ log ring is bounded; this path is not). Output is line-oriented and greppable::
 
     Process-1    | squares: [1, 4, 9]
     Process-2    ! Traceback (most recent call last):     <- "!" marks stderr
+    Process-3    | AAAA...                                <- a line over 1 MiB comes in
+    Process-3    + AAAA...                                   pieces: "+" continues it
 
 The text output shows the program's text printable (mptui.text: control characters and
 undecodable bytes escaped, colours removed, whole lines); the JSON output carries it
@@ -45,6 +47,7 @@ class LinePrinter:
     def __init__(self, store: Store, out: TextIO) -> None:
         self._store, self._out = store, out
         self._width = 12
+        self._continuing: set[tuple[int, str]] = set()  # (pid, stream) in a long line
         self.broken = threading.Event()
         """Set when the output was closed (e.g. piped into ``head``)."""
 
@@ -64,7 +67,15 @@ class LinePrinter:
             self._width = max(self._width, len(name))
             mark = "!" if event["stream"] == ev.STREAM_STDERR else "|"
             prefix = f"{name:<{self._width}} {mark} "
-            parts.append(prefix + ("\n" + prefix).join(map(printable_line, texts)) + "\n")
+            # A line over the collector's line limit comes in pieces: "+" marks a piece
+            # that continues the line above.
+            key = (event["pid"], event["stream"])
+            first = f"{name:<{self._width}} + " if key in self._continuing else prefix
+            if event.get("continues"):
+                self._continuing.add(key)
+            else:
+                self._continuing.discard(key)
+            parts.append(first + ("\n" + prefix).join(map(printable_line, texts)) + "\n")
         if parts:
             self._write("".join(parts))
 

@@ -202,3 +202,24 @@ def run_log(run):
     store = Store()
     store.apply_many(run.events)
     return store.log_since(0).lines
+
+
+def test_headless_marks_the_pieces_of_a_line_over_the_limit(write_script):
+    import subprocess
+    import sys
+
+    from mptui.engine.collector import LINE_LIMIT
+
+    path = write_script('import sys\nsys.stdout.write("z" * (2 * 2**20 + 3) + "\\nafter\\n")\n')
+    done = subprocess.run(
+        [sys.executable, "-m", "mptui", "run", str(path), "--headless"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    # Each row is the name padded to 12, the mark, the text: "MainProcess  | text".
+    rows = [row for row in done.stdout.splitlines() if row.startswith("MainProcess ")]
+    assert [row[13] for row in rows] == ["|", "+", "+", "|"]
+    texts = [row[15:] for row in rows]
+    assert "".join(texts[:3]) == "z" * (2 * 2**20 + 3) and texts[3] == "after"
+    assert len(texts[0]) == LINE_LIMIT
