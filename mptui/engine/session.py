@@ -42,41 +42,9 @@ START_METHODS = ("fork", "spawn", "forkserver")
 AGENT_BOOTSTRAP = Path(__file__).resolve().parent.parent / "agent" / "bootstrap"
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
-# The guardian: stdlib only, run with -I so nothing of the observed program's environment
-# (or of mptui's) is imported into it.
-GUARDIAN_CODE = """
-import os, shutil, signal, sys, time
-pgid, session_dir = int(sys.argv[1]), sys.argv[2]
-for sig in (signal.SIGINT, signal.SIGHUP, signal.SIGTERM):
-    signal.signal(sig, signal.SIG_IGN)
-while os.read(0, 4096):
-    pass
-def signal_group(sig):
-    try:
-        os.killpg(pgid, sig)
-        return True
-    except ProcessLookupError:
-        return False
-if signal_group(signal.SIGTERM):
-    deadline = time.monotonic() + 0.5
-    while time.monotonic() < deadline and signal_group(0):
-        time.sleep(0.02)
-    signal_group(signal.SIGKILL)
-# Processes that left the group (setsid): the collector keeps their pids and start times.
-try:
-    with open(os.path.join(session_dir, "pids")) as f:
-        for line in f:
-            pid, start = line.split()
-            try:
-                with open("/proc/%s/stat" % pid) as stat:
-                    if stat.read().rsplit(")", 1)[1].split()[19] == start:
-                        os.kill(int(pid), signal.SIGKILL)
-            except (OSError, IndexError):
-                pass
-except OSError:
-    pass
-shutil.rmtree(session_dir, ignore_errors=True)
-"""
+GUARDIAN = Path(__file__).resolve().parent / "guardian.py"
+"""Run by path with ``-I``, so nothing of the observed program's environment (or of
+mptui's) is imported into it, and ``ps`` shows a file name, not a page of code."""
 
 
 @dataclass(frozen=True)
@@ -223,7 +191,7 @@ class Session:
         )
         pgid = self._runner.pid
         self._guardian = subprocess.Popen(
-            [sys.executable, "-I", "-c", GUARDIAN_CODE, str(pgid), self._dir],
+            [sys.executable, "-I", str(GUARDIAN), str(pgid), self._dir],
             stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

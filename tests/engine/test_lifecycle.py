@@ -9,10 +9,13 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
+import psutil
 import pytest
 from conftest import alive, run_program
 
+import mptui.engine as mptui_engine
 from mptui.engine.session import Program, Session
 
 # A program that would run for a minute: mp children under the chosen start method, a
@@ -257,3 +260,17 @@ def test_killing_one_process_from_mptui_shows_it_killed_at_once(write_script, st
         assert seen.verdict == "killed" and not seen.failed  # you killed it on purpose
         assert session.wait(10)
     assert session.store.snapshot().failed == ()
+
+
+def test_the_guardian_runs_by_path_with_a_short_readable_command_line(write_script):
+    """Found: the guardian's whole source code was in its argv, on every ``ps`` line."""
+    path = write_script("import time\ntime.sleep(30)\n")
+    session = Session(Program.from_script(path))
+    try:
+        session.start()
+        guardian = psutil.Process(session._guardian.pid)
+        cmdline = guardian.cmdline()
+        assert cmdline[1:3] == ["-I", str(Path(mptui_engine.__file__).parent / "guardian.py")]
+        assert len(" ".join(cmdline)) < 300 and "\n" not in " ".join(cmdline)
+    finally:
+        session.close()
