@@ -77,6 +77,8 @@ SIGNALLED = "signalled"  # pid (the parent), child, signal, [by_user]  (terminat
 #   send_signal() by its parent; by_user: sent by you from mptui)
 RING = "ring"  # pid, path  (the process created its ring)
 OBJECT = "object"  # pid, id, type, label, [maxsize]  (a traced primitive was created)
+UNCOUNTED = "uncounted"  # pid, id, op: this process cannot count ``op`` on object ``id``
+#   (its counter table is full: more than COUNTER_SLOTS counters in one process)
 
 # Kinds made by the engine itself.
 LINE = "line"  # pid, stream, text, t, [partial]

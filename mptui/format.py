@@ -68,6 +68,16 @@ def count(value: int) -> str:
     return f"{value / 1_000_000:.1f}M"
 
 
+def at_least(text: str, incomplete: bool) -> str:
+    """``≥1,234`` for a total known to be too low (some of it could not be counted)."""
+    return f"≥{text}" if incomplete else text
+
+
+NOT_COUNTED = "not all counted"
+"""Said next to an object whose totals are incomplete (a process had more traced objects
+than its counter table holds)."""
+
+
 def sparkline(values: Sequence[float], width: int) -> str:
     """The last ``width`` values as block characters, scaled to their own maximum."""
     tail = list(values)[-width:]

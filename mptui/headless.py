@@ -133,13 +133,14 @@ def summary_text(snap: Snapshot) -> str:
         for q in snap.queues:
             out.append(
                 f"  {printable(q.label)} ({q.kind})  puts {q.puts}  gets {q.gets}  depth {q.depth}"
+                + _not_counted(q.uncounted)
             )
     if snap.pipes:
         out.append("pipes:")
         for p in snap.pipes:
             out.append(
                 f"  {printable(p.label)}  0->1: {p.sent[0]} msgs {size(p.sent_bytes[0])}"
-                f"  1->0: {p.sent[1]} msgs {size(p.sent_bytes[1])}"
+                f"  1->0: {p.sent[1]} msgs {size(p.sent_bytes[1])}" + _not_counted(p.uncounted)
             )
     if snap.locks:
         out.append("locks:")
@@ -152,11 +153,24 @@ def summary_text(snap: Snapshot) -> str:
                 f"  hold p50 {duration(lock.hold_p50_ns)} p95 {duration(lock.hold_p95_ns)}"
                 f" max {duration(lock.hold_max_ns)}"
                 + ("  HELD BY A DEAD PROCESS" if lock.holder_dead else "")
+                + _not_counted(lock.uncounted)
             )
     dropped = f", {snap.events_dropped} events dropped" if snap.events_dropped else ""
     out.append(f"lines: {snap.lines_total} received{dropped}")
+    if snap.objects_uncounted:
+        out.append(
+            f"not counted: {snap.objects_uncounted} queues, pipes or locks have totals that are "
+            f"too low: a process used more than {ev.COUNTER_SLOTS} traced objects"
+        )
     out.append("result: " + run_result(snap))
     return "\n".join(out) + "\n"
+
+
+def _not_counted(processes: int) -> str:
+    """The note after an object whose totals are too low (see QueueView.uncounted)."""
+    if not processes:
+        return ""
+    return f"  NOT ALL COUNTED ({processes} process{'es' * (processes != 1)} could not count it)"
 
 
 def run_result(snap: Snapshot) -> str:
@@ -195,11 +209,23 @@ def summary_json(snap: Snapshot) -> dict:
         "verdict": snap.verdict,
         "processes": [proc(p) for p in snap.processes],
         "queues": [
-            {"label": q.label, "puts": q.puts, "gets": q.gets, "depth": q.depth}
+            {
+                "label": q.label,
+                "puts": q.puts,
+                "gets": q.gets,
+                "depth": q.depth,
+                "uncounted": q.uncounted,
+            }
             for q in snap.queues
         ],
         "pipes": [
-            {"label": p.label, "sent": p.sent, "sent_bytes": p.sent_bytes} for p in snap.pipes
+            {
+                "label": p.label,
+                "sent": p.sent,
+                "sent_bytes": p.sent_bytes,
+                "uncounted": p.uncounted,
+            }
+            for p in snap.pipes
         ],
         "locks": [
             {
@@ -209,11 +235,13 @@ def summary_json(snap: Snapshot) -> dict:
                 "contended": lk.contended,
                 "wait_total_ns": lk.wait_total_ns,
                 "hold_total_ns": lk.hold_total_ns,
+                "uncounted": lk.uncounted,
             }
             for lk in snap.locks
         ],
         "lines": snap.lines_total,
         "events_dropped": snap.events_dropped,
+        "objects_uncounted": snap.objects_uncounted,
         "failed": [p.pid for p in snap.failed],
     }
 

@@ -28,6 +28,7 @@ _words = None
 _slots = itertools.count()
 _counter_of: dict[int, int] = {}  # counter code -> index of its slot's first word
 _free_counter = 0
+_refused: set[int] = set()  # counter codes that found the table full (said once each)
 
 
 def configure(session_dir: str) -> None:
@@ -132,7 +133,13 @@ def _claim_counter(code: int) -> int:
     if _words is None and not _open_ring():
         return -1
     if _free_counter >= ev.COUNTER_SLOTS:
-        return -1  # more objects than slots in this process: the rest go uncounted
+        # More counters than slots in this process: this one goes uncounted. Say so, once,
+        # so the dashboard and the summary show the object as not counted, never as idle.
+        if code not in _refused:
+            _refused.add(code)
+            op = ev.COUNTER_OPS.get(code >> 56, "unknown")
+            channel.send(ev.UNCOUNTED, id=code & ev.OBJECT_ID_MASK, op=op)
+        return -1
     base = _free_counter * ev.COUNTER_WORDS
     _free_counter += 1
     _words[base + 1] = _words[base + 2] = 0
@@ -150,5 +157,6 @@ def forget_after_fork() -> None:
     global _words, _free_counter, generation
     _words = None
     _counter_of.clear()
+    _refused.clear()
     _free_counter = 0
     generation += 1

@@ -128,6 +128,9 @@ class QueueView:
     """Depth at each tick, oldest first (for a sparkline)."""
     kind: str = "Queue"
     """``Queue``, ``JoinableQueue`` or ``SimpleQueue``."""
+    uncounted: int = 0
+    """Processes whose puts or gets on it could not be counted (their counter table was
+    full): when not 0, the totals are too low and every front end says so."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +145,8 @@ class PipeView:
     sent_bytes: tuple[int, int]
     received: tuple[int, int]
     received_bytes: tuple[int, int]
+    uncounted: int = 0
+    """Processes whose messages on it could not be counted (see QueueView.uncounted)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +175,8 @@ class LockView:
     wait_p95_ns: int | None
     hold_p50_ns: int | None
     hold_p95_ns: int | None
+    uncounted: int = 0
+    """Processes whose totals on it could not be counted (see QueueView.uncounted)."""
 
     @property
     def contended_percent(self) -> float:
@@ -216,6 +223,9 @@ class Snapshot:
     bad_messages: int
     processes_forgotten: int = 0
     """Ended processes no longer listed (only the last MAX_ENDED_PROCESSES are kept)."""
+    objects_uncounted: int = 0
+    """Queues, pipes and locks whose totals are incomplete: a process that used them had
+    more traced objects than its counter table holds (mptui.events.COUNTER_SLOTS)."""
 
     @property
     def verdict(self) -> str:
@@ -316,6 +326,7 @@ class _Queue:
     get_rate: float = 0.0
     depth_history: deque = field(default_factory=lambda: deque(maxlen=DEPTH_HISTORY))
     kind: str = "Queue"
+    uncounted: set = field(default_factory=set)  # pids that could not count it
 
     def view(self) -> QueueView:
         return QueueView(
@@ -330,6 +341,7 @@ class _Queue:
             self.get_rate,
             tuple(self.depth_history),
             self.kind,
+            len(self.uncounted),
         )
 
 
@@ -344,6 +356,7 @@ class _Pipe:
     sent_bytes: list = field(default_factory=lambda: [0, 0])
     received: list = field(default_factory=lambda: [0, 0])
     received_bytes: list = field(default_factory=lambda: [0, 0])
+    uncounted: set = field(default_factory=set)  # pids that could not count it
 
     def view(self) -> PipeView:
         return PipeView(
@@ -355,6 +368,7 @@ class _Pipe:
             tuple(self.sent_bytes),
             tuple(self.received),
             tuple(self.received_bytes),
+            len(self.uncounted),
         )
 
 
@@ -385,6 +399,7 @@ class _Lock:
     waits: deque = field(default_factory=lambda: deque(maxlen=DURATION_SAMPLES))
     holds: deque = field(default_factory=lambda: deque(maxlen=DURATION_SAMPLES))
     counted: dict = field(default_factory=dict)  # (pid, op) -> (count, ns): agents' totals
+    uncounted: set = field(default_factory=set)  # pids that could not count it
 
     def _total(self, op: str) -> tuple[int, int]:
         count = amount = 0
@@ -425,6 +440,7 @@ class _Lock:
             _percentile(waits, 0.95),
             _percentile(holds, 0.50),
             _percentile(holds, 0.95),
+            len(self.uncounted),
         )
 
 
@@ -507,6 +523,11 @@ class Store:
                     events_dropped=self._events_dropped,
                     bad_messages=self._bad_messages,
                     processes_forgotten=self._forgotten,
+                    objects_uncounted=sum(
+                        bool(o.uncounted)
+                        for table in (self._queues, self._pipes, self._locks)
+                        for o in table.values()
+                    ),
                 )
             return self._cached
 
@@ -855,6 +876,18 @@ class Store:
         else:
             raise ValueError(op)
 
+    def _on_uncounted(self, e: dict) -> None:
+        """A process could not count an operation on an object: its totals are too low."""
+        op, pid = e["op"], e["pid"]
+        if op in ("put", "get"):
+            self._queue(e).uncounted.add(pid)
+        elif op in ("send", "recv"):
+            self._pipe(e).uncounted.add(pid)
+        elif op in ("released", "contended", "timeout"):
+            self._lock(e).uncounted.add(pid)
+        else:
+            raise ValueError(op)
+
     def _on_pipe_send(self, e: dict) -> None:
         p, end = self._pipe(e), e["end"] & 1
         p.sent[end] += 1
@@ -891,4 +924,5 @@ class Store:
         ev.PIPE_SEND: _on_pipe_send,
         ev.PIPE_RECV: _on_pipe_recv,
         ev.COUNTER: _on_counter,
+        ev.UNCOUNTED: _on_uncounted,
     }

@@ -293,3 +293,41 @@ def test_a_lock_held_by_a_dead_process_is_flagged(write_script, start_method):
     (lock,) = run.snapshot.locks
     assert lock.holder == holder.pid and lock.holder_dead
     assert lock.timeouts == 1
+
+
+def test_objects_past_the_counter_table_are_said_to_be_uncounted(write_script):
+    """Found: with 600 Locks and 600 Queues in one process, 176 queues showed 0 puts. Past
+    the counter table (COUNTER_SLOTS per process) an object's totals are marked as not all
+    counted, in the snapshot, the headless summary and JSON: nothing is silently wrong."""
+    from mptui import events as ev
+    from mptui.headless import summary_json, summary_text
+
+    path = write_script(
+        """
+        import multiprocessing as mp
+        if __name__ == "__main__":
+            locks = [mp.Lock() for _ in range(600)]
+            queues = [mp.Queue() for _ in range(600)]
+            for q in queues:
+                q.put(1)
+                q.get()
+            for lock in locks:
+                with lock:
+                    pass
+        """
+    )
+    run = run_program(Program.from_script(path))
+    snap = run.snapshot
+    assert len(snap.queues) == 600 and len(snap.locks) == 600
+    wrong_queues = [q for q in snap.queues if (q.puts, q.gets) != (1, 1)]
+    wrong_locks = [lock for lock in snap.locks if lock.acquisitions != 1]
+    assert wrong_queues or wrong_locks, "the table did not overflow: make the test bigger"
+    assert all(q.uncounted == 1 for q in wrong_queues)
+    assert all(lock.uncounted == 1 for lock in wrong_locks)
+    # Only what overflowed is marked: 600 locks + 1200 queue counters, 1024 slots.
+    marked = sum(q.uncounted > 0 for q in snap.queues) + sum(x.uncounted > 0 for x in snap.locks)
+    assert snap.objects_uncounted == marked >= 1800 - ev.COUNTER_SLOTS - 600
+    text = summary_text(snap)
+    assert f"not counted: {snap.objects_uncounted} queues, pipes or locks" in text
+    assert text.count("NOT ALL COUNTED") == marked
+    assert summary_json(snap)["objects_uncounted"] == marked

@@ -50,13 +50,21 @@ def queue_cells(queue: QueueView) -> tuple:
     label = label if queue.kind == "Queue" else f"{label} ({queue.kind})"
     label = label if not queue.maxsize else f"{label} (max {queue.maxsize})"
     full = queue.maxsize and queue.depth >= queue.maxsize
+    partial = bool(queue.uncounted)
+    name = Text(label)  # a Text: a str cell would be read as markup
+    if partial:  # totals too low, depth unknown: say so rather than show wrong numbers
+        name.append(f" ({fmt.NOT_COUNTED})", style="yellow")
     return (
-        Text(label),  # a Text: a str cell would be read as markup
-        Text(str(queue.depth), justify="right", style="bold red" if full else "bold"),
+        name,
+        Text(
+            "?" if partial else str(queue.depth),
+            justify="right",
+            style="bold red" if full else "bold",
+        ),  # fmt: skip
         _num(fmt.rate(queue.put_rate)),
         _num(fmt.rate(queue.get_rate)),
-        _num(fmt.count(queue.puts)),
-        _num(fmt.count(queue.gets)),
+        _num(fmt.at_least(fmt.count(queue.puts), partial)),
+        _num(fmt.at_least(fmt.count(queue.gets), partial)),
         Text(fmt.sparkline(queue.depth_history, SPARK_WIDTH).ljust(SPARK_WIDTH), style="cyan"),
     )
 
@@ -66,13 +74,17 @@ def pipe_cells(pipe: PipeView) -> tuple:
     unread = (pipe.sent[0] - pipe.received[1]) + (pipe.sent[1] - pipe.received[0])
     label = printable(pipe.label)
     label = label if pipe.duplex else f"{label} (one-way)"
+    partial = bool(pipe.uncounted)
+    name = Text(label)
+    if partial:
+        name.append(f" ({fmt.NOT_COUNTED})", style="yellow")
     return (
-        Text(label),
-        _num(fmt.count(pipe.sent[0])),
-        _num(fmt.size(pipe.sent_bytes[0])),
-        _num(fmt.count(pipe.sent[1])),
-        _num(fmt.size(pipe.sent_bytes[1])),
-        _num(str(max(0, unread))),
+        name,
+        _num(fmt.at_least(fmt.count(pipe.sent[0]), partial)),
+        _num(fmt.at_least(fmt.size(pipe.sent_bytes[0]), partial)),
+        _num(fmt.at_least(fmt.count(pipe.sent[1]), partial)),
+        _num(fmt.at_least(fmt.size(pipe.sent_bytes[1]), partial)),
+        _num("?" if partial else str(max(0, unread))),
     )
 
 

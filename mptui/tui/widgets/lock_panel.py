@@ -47,11 +47,14 @@ def lock_cells(lock: LockView, names: dict[int, str]) -> tuple:
     else:
         holder = Text(names.get(lock.holder, str(lock.holder)), style="bold green")
     waiting = len(lock.waiters)
+    name = Text(printable(lock.label))  # a Text: a str cell would be read as markup
+    if lock.uncounted:
+        name.append(f" ({fmt.NOT_COUNTED})", style="yellow")
     return (
-        Text(printable(lock.label)),  # a Text: a str cell would be read as markup
+        name,
         holder,
         Text(str(waiting), justify="right", style="yellow" if waiting else "dim"),
-        _num(fmt.count(lock.acquisitions)),
+        _num(fmt.at_least(fmt.count(lock.acquisitions), bool(lock.uncounted))),
         _num(f"{lock.contended_percent:.0f}"),
         three_times(
             lock.wait_p50_ns, lock.wait_p95_ns, lock.wait_max_ns if lock.contended else None

@@ -49,6 +49,12 @@ def summarize(snapshot: Snapshot) -> Text:
         text.append(f"\n{label}: {queue.puts} put, {queue.gets} got, {queue.depth} left")
     if snapshot.events_dropped:
         text.append(f"\n{snapshot.events_dropped} events dropped", style="yellow")
+    if snapshot.objects_uncounted:
+        text.append(
+            f"\n{snapshot.objects_uncounted} queues, pipes or locks not all counted: a process "
+            "used more traced objects than mptui can count (their totals are too low)",
+            style="yellow",
+        )
     text.append("\nr runs it again · e changes its settings · m another start method", style="dim")
     return text
 
