@@ -255,7 +255,9 @@ def run_headless(program: Program, *, as_json: bool = False, out: TextIO | None 
     if reconfigure is not None:
         # A line the output's encoding cannot show is escaped, never a reason to stop.
         reconfigure(errors="backslashreplace")
-    store = Store()
+    # No log ring: every line is printed by the listener as it comes, and nothing reads
+    # the ring the dashboard scrolls through.
+    store = Store(log_capacity=0)
     printer = (JsonPrinter if as_json else LinePrinter)(store, out)
     # Headless, the program reads mptui's own stdin, as it would without mptui.
     session = Session(program, store, listeners=[printer], stdin=None)

@@ -19,6 +19,7 @@ line that scrolled out of the ring still counts in ``lines_total`` and in the pr
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 import signal
 import threading
@@ -36,6 +37,10 @@ LOG_TEXT_CHARS = 2_000
 is cut here and its full length kept, so the display can say how much was left out; the
 whole line still reaches listeners (headless text and JSON), up to the collector's line
 limit. This bounds the ring's memory whatever the program prints."""
+LOG_RING_CHARS = 4_000_000
+"""Characters the log ring keeps in all (about 16 MB at worst, in 4-byte characters): ten
+thousand short lines fit, but ten thousand cut lines of 2,000 characters do not, and the
+oldest go first. What left the ring is counted, as lines that scrolled out are."""
 DURATION_SAMPLES = 2048  # per lock, for wait/hold percentiles
 DEPTH_HISTORY = 120  # per queue, one sample per tick (about two minutes)
 MAX_ENDED_PROCESSES = 1000  # a Pool with maxtasksperchild can churn through thousands
@@ -463,6 +468,8 @@ class Store:
     def __init__(self, log_capacity: int = DEFAULT_LOG_CAPACITY) -> None:
         self._mutex = threading.Lock()
         self._log: deque[tuple] = deque(maxlen=log_capacity)  # LogLine fields, as tuples
+        self._log_lengths: deque[int] = deque(maxlen=log_capacity)  # len(text) of each
+        self._log_chars = 0
         self._lines_total = 0
         self._processes: dict[int, _Process] = {}
         self._queues: dict[int, _Queue] = {}
@@ -704,17 +711,19 @@ class Store:
         proc.lines += 1
         self._lines_total += 1
         length = len(text)
-        self._log.append(
-            (
-                self._lines_total,
-                pid,
-                proc.name or f"pid {pid}",
-                e.get("stream", "stdout"),
-                text[:LOG_TEXT_CHARS] if length > LOG_TEXT_CHARS else text,
-                e.get("t", 0),
-                bool(e.get("partial", False)),
-                length if length > LOG_TEXT_CHARS else -1,
-            )
+        self._keep_lines(
+            [
+                (
+                    self._lines_total,
+                    pid,
+                    proc.name or f"pid {pid}",
+                    e.get("stream", "stdout"),
+                    text[:LOG_TEXT_CHARS] if length > LOG_TEXT_CHARS else text,
+                    e.get("t", 0),
+                    bool(e.get("partial", False)),
+                    length if length > LOG_TEXT_CHARS else -1,
+                )
+            ]
         )
 
     def _on_lines(self, e: dict) -> None:
@@ -725,21 +734,39 @@ class Store:
         self._lines_total += len(texts)
         # Only the lines the ring will still hold become objects: a flood batch can be
         # far longer than the ring.
-        keep = texts[-self._log.maxlen :] if self._log.maxlen else texts
+        capacity = self._log.maxlen or 0
+        keep = texts[-capacity:] if capacity else []
         seq = first + len(texts) - len(keep)
         name, stream, t = proc.name or f"pid {pid}", e.get("stream", "stdout"), e.get("t", 0)
-        partial_last = bool(e.get("partial", False))
         # Plain tuples: LogLine objects are made only for the lines a reader asks for.
-        append = self._log.append
         limit = LOG_TEXT_CHARS
-        for i, text in enumerate(keep, seq):
-            if len(text) > limit:
-                append((i, pid, name, stream, text[:limit], t, False, len(text)))
-            else:
-                append((i, pid, name, stream, text, t, False, -1))
-        if partial_last and keep and self._log:
-            last = self._log[-1]
-            self._log[-1] = (*last[:6], True, last[7])
+        entries = [
+            (i, pid, name, stream, text[:limit], t, False, len(text))
+            if len(text) > limit
+            else (i, pid, name, stream, text, t, False, -1)
+            for i, text in enumerate(keep, seq)
+        ]
+        if entries and e.get("partial"):
+            entries[-1] = (*entries[-1][:6], True, entries[-1][7])
+        self._keep_lines(entries)
+
+    def _keep_lines(self, entries: list[tuple]) -> None:
+        """Append to the log ring, which keeps at most its capacity in lines and
+        LOG_RING_CHARS in characters: the oldest lines leave first."""
+        log, lengths = self._log, self._log_lengths
+        if not entries or not log.maxlen:
+            return
+        new_lengths = [len(entry[4]) for entry in entries]
+        # The deques drop as many old lines as the capacity makes them: uncount those.
+        evicted = max(0, len(log) + len(entries) - log.maxlen)
+        if evicted:
+            self._log_chars -= sum(itertools.islice(lengths, min(evicted, len(lengths))))
+        log.extend(entries)
+        lengths.extend(new_lengths)
+        self._log_chars += sum(new_lengths)
+        while self._log_chars > LOG_RING_CHARS and len(log) > 1:
+            self._log_chars -= lengths.popleft()
+            log.popleft()
 
     def _on_metrics(self, e: dict) -> None:
         for pid, cpu, rss in e["samples"]:

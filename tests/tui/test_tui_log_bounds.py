@@ -110,3 +110,21 @@ async def test_the_panel_shows_a_huge_line_cut_with_its_marker(make_app, settled
         assert huge.endswith(cut_marker(MILLION - SHOWN_CHARS))
         assert len(huge) == PREFIX + SHOWN_CHARS + len(cut_marker(MILLION - SHOWN_CHARS))
         assert osc.endswith("│ \\x1b]52;c;eA==\\x07 after")
+
+
+async def test_the_panel_and_its_view_keep_a_bounded_number_of_characters(make_app, settled):
+    """Ten thousand lines of 2,000 four-byte characters: the panel keeps what fits in
+    PANEL_CHARS, and the Log view no more lines than the panel."""
+    from mptui.tui.widgets.log_panel import PANEL_CHARS
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        panel = app.dashboard.log_panel
+        for _ in range(10):
+            panel.add_lines([log_line("\U0001f600" * LOG_TEXT_CHARS)] * 1000)
+            panel.flush(force=True)
+        await settled(pilot)
+        kept = list(panel._entries)
+        assert sum(len(text) for _, text in kept) <= PANEL_CHARS
+        assert len(kept) < 1000  # a line count alone would have kept 5,000
+        assert panel.log_view.line_count <= len(kept)

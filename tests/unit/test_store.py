@@ -999,3 +999,33 @@ def test_only_the_last_ended_processes_are_kept(monkeypatch):
     snap = store.snapshot()
     assert [p.pid for p in snap.processes] == [1, 13, 14, 15, 99]  # runner and alive kept
     assert snap.processes_forgotten == 3
+
+
+def test_the_log_ring_keeps_a_bounded_number_of_characters_and_counts_what_left():
+    """Memory follows what is kept, not what is printed: a line count alone lets ten
+    thousand cut lines of 2,000 four-byte characters take 80 MB."""
+    from mptui.engine.store import LOG_RING_CHARS, LOG_TEXT_CHARS
+
+    store = Store()
+    line = "\U0001f600" * 8000
+    for _ in range(10):
+        store.apply({"kind": ev.LINES, "pid": 1, "stream": "stdout", "texts": [line] * 1000,
+                     "t": 1})  # fmt: skip
+    snap = store.snapshot()
+    assert snap.lines_total == 10_000
+    assert snap.lines_retained == LOG_RING_CHARS // LOG_TEXT_CHARS
+    delta = store.log_since(0)
+    assert delta.skipped == 10_000 - snap.lines_retained  # said, not hidden
+    assert all(len(kept.text) == LOG_TEXT_CHARS and kept.cut == 6000 for kept in delta.lines)
+    # Short lines still fill the ring up to its line capacity.
+    store.apply({"kind": ev.LINES, "pid": 1, "stream": "stdout", "texts": ["x"] * 20_000,
+                 "t": 2})  # fmt: skip
+    assert store.snapshot().lines_retained == 10_000
+
+
+def test_a_store_without_a_log_ring_still_counts_every_line():
+    store = Store(log_capacity=0)
+    store.apply({"kind": ev.LINES, "pid": 1, "stream": "stdout", "texts": ["a", "b"], "t": 1})
+    store.apply({"kind": ev.LINE, "pid": 1, "stream": "stdout", "text": "c", "t": 2})
+    snap = store.snapshot()
+    assert (snap.lines_total, snap.lines_retained, snap.process(1).lines) == (3, 0, 3)

@@ -12,6 +12,7 @@ with a marker that says how much was left out: nothing the UI thread does with a
 
 from __future__ import annotations
 
+import itertools
 import re
 import time
 from collections import deque
@@ -33,6 +34,10 @@ from mptui.tui.log_filter import BadFilter, LogFilter
 from mptui.tui.widgets.panel import Panel
 
 MAX_LINES = 5000
+PANEL_CHARS = 2_000_000
+"""Characters of formatted lines the panel keeps (and so the Log widget shows): with lines
+of up to 2,000 characters a line count alone would not bound memory. Older lines leave
+first, as they scroll out."""
 """Lines kept by the panel (and the Log widget); older ones scroll out."""
 NAME_WIDTH = 12
 """Width of the process-name prefix; longer names are cut so the text column stays put."""
@@ -161,6 +166,7 @@ class LogPanel(Panel):
     def __init__(self, *, id: str) -> None:  # noqa: A002 - Textual's own parameter name
         super().__init__(id=id)
         self._entries: deque[tuple[int, str]] = deque(maxlen=MAX_LINES)
+        self._kept_chars = 0
         self.filter = LogFilter()
         """What is shown; set with :meth:`set_filter` and :meth:`toggle_process`."""
         self.paused = False
@@ -224,11 +230,24 @@ class LogPanel(Panel):
         for line in lines:
             highlighter.color_for(line.name)
             entries.append((line.pid, format_line(line)))
-        self._entries.extend(entries)
+        self._keep(entries)
         if self.paused:
             self.pending += len(entries)
         else:
             self._unwritten.extend(entries)
+
+    def _keep(self, entries: list[tuple[int, str]]) -> None:
+        """Add to the panel's ring, keeping at most MAX_LINES lines and PANEL_CHARS
+        characters (the oldest leave first)."""
+        kept = self._entries
+        evicted = max(0, len(kept) + len(entries) - MAX_LINES)
+        if evicted:
+            self._kept_chars -= sum(len(text) for _, text in itertools.islice(kept, evicted))
+        kept.extend(entries)
+        self._kept_chars += sum(len(text) for _, text in entries)
+        while self._kept_chars > PANEL_CHARS and len(kept) > 1:
+            self._kept_chars -= len(kept.popleft()[1])
+        self.pending = min(self.pending, len(kept))
 
     def set_received(self, total: int) -> None:
         self.received = total
@@ -254,6 +273,9 @@ class LogPanel(Panel):
         shown = [text for pid, text in entries if accepts(pid, text)]
         if shown:
             log = self.log_view
+            # The view keeps no more lines than the panel does, so its memory is bounded
+            # by PANEL_CHARS too.
+            log.max_lines = max(1, len(self._entries))
             log.write_lines(shown, scroll_end=False)
             if log.auto_scroll:
                 # Not Log's own auto_scroll: it follows only a view already at the end,
@@ -307,6 +329,7 @@ class LogPanel(Panel):
     def clear(self) -> None:
         """Empty the view and the panel's ring; the received counter stays."""
         self._entries.clear()
+        self._kept_chars = 0
         self._unwritten.clear()
         self.pending = 0
         self.log_view.clear()
@@ -330,6 +353,7 @@ class LogPanel(Panel):
         """A new run: empty everything but keep the filter the user typed."""
         super().reset()
         self._entries.clear()
+        self._kept_chars = 0
         self._unwritten.clear()
         self.pending = 0
         self.received = 0
