@@ -104,15 +104,23 @@ def describe(proc: ProcessView) -> str:
 def run_verdict(snapshot: Snapshot) -> str:
     """``running`` until every process has ended; then ``failed`` if any process failed
     (even in a run you stopped: a crash before the stop is still a crash), ``stopped`` if
-    you stopped it, else ``ok``."""
+    you stopped it (or killed its main process), else ``ok``."""
     run = snapshot.run
     if run.state != "ended" or any(p.alive for p in snapshot.processes):
         return RUNNING if run.state != "idle" else "idle"
     if snapshot.failed:
         return FAILED
-    if run.stop_reason == STOP_BY_USER:
+    main_killed = any(p.role == "runner" and p.verdict == KILLED for p in snapshot.processes)
+    if run.stop_reason == STOP_BY_USER or main_killed:
         return STOPPED
     return OK
+
+
+def code_words(code: int | None) -> str:
+    """An exit code as people read it: ``exit 3``, ``SIGINT`` for -2, ``?`` when unknown."""
+    if code is None:
+        return "?"
+    return signal_name(-code) if code < 0 else f"exit {code}"
 
 
 def headless_exit_status(snapshot: Snapshot, interrupted_by: int | None = None) -> int:

@@ -71,6 +71,8 @@ CASES = {
     "raise": (verdict.FAILED, verdict.FAILED, 1),
     "signal": (verdict.FAILED, verdict.FAILED, 1),
     "kill-from-mptui": (verdict.KILLED, verdict.OK, 0),
+    # You killed the main process: the run was stopped; its child is left running.
+    "kill-main-from-mptui": (verdict.LEFT_RUNNING, verdict.STOPPED, 0),
     "stop-from-mptui": (verdict.STOPPED, verdict.STOPPED, 0),
     "terminate": (verdict.ENDED_BY_PARENT, verdict.OK, 0),
     "daemon": (verdict.ENDED_BY_PARENT, verdict.OK, 0),
@@ -92,7 +94,7 @@ def _wait_for_subject(session: Session) -> int:
 
 
 def _run(path, how: str):
-    program = Program.from_script(path, [how.split("-from-")[0]] if "-from-" in how else [how])
+    program = Program.from_script(path, ["sleep"] if "-from-" in how else [how])
     if "-from-mptui" not in how:
         # A short end policy: the orphan is stopped half a second after main ends.
         return run_program_with_linger(program)
@@ -101,6 +103,8 @@ def _run(path, how: str):
         pid = _wait_for_subject(session)
         if how == "kill-from-mptui":
             assert session.signal_process(pid, signal.SIGKILL)
+        elif how == "kill-main-from-mptui":
+            assert session.signal_process(session.runner_pid, signal.SIGKILL)
         else:
             session.stop()
         assert session.wait(20)

@@ -73,7 +73,8 @@ def run_state(state: HeaderState) -> Text:
         verdict.FAILED: ("✗", "failed", "bold red"),
         verdict.STOPPED: ("■", "stopped", "bold yellow"),
     }.get(result, ("·", result, ""))
-    return Text(f"{mark} {words}, exit {run.exitcode} after {fmt.seconds(elapsed)}", style=style)
+    ending = verdict.code_words(run.exitcode)
+    return Text(f"{mark} {words}, {ending} after {fmt.seconds(elapsed)}", style=style)
 
 
 def header_text(state: HeaderState, width: int) -> Text:

@@ -30,7 +30,7 @@ def summarize(snapshot: Snapshot) -> Text:
     text.append(words, style=style)
     if elapsed is not None:
         text.append(f" in {fmt.seconds(elapsed)}")
-    text.append(f" · main exit code {run.exitcode if run.exitcode is not None else '?'}")
+    text.append(f" · main process: {verdict.code_words(run.exitcode)}")
     outcomes: Counter[str] = Counter(proc.verdict for proc in snapshot.processes)
     count = len(snapshot.processes)
     detail = ", ".join(f"{n} {what}" for what, n in sorted(outcomes.items()))
