@@ -190,9 +190,11 @@ def summary_json(snap: Snapshot) -> dict:
     }
 
 
-def run_headless(program: Program, *, as_json: bool = False, out: TextIO | None = None) -> int:
+def run_headless(program: Program, *, as_json: bool = False, out: TextIO | None = None,
+                 record: str | None = None) -> int:  # fmt: skip
     """Run ``program`` to its end, printing as it goes. Returns the exit status:
-    0 all processes exited 0; 1 any failed; 128+N when mptui was stopped by signal N."""
+    0 all processes exited 0; 1 any failed; 128+N when mptui was stopped by signal N.
+    ``record``: also write every event to this file (see mptui.engine.recording)."""
     out = out if out is not None else sys.stdout
     reconfigure = getattr(out, "reconfigure", None)
     if reconfigure is not None:
@@ -201,7 +203,12 @@ def run_headless(program: Program, *, as_json: bool = False, out: TextIO | None 
     store = Store()
     printer = (JsonPrinter if as_json else LinePrinter)(store, out)
     # Headless, the program reads mptui's own stdin, as it would without mptui.
-    session = Session(program, store, listeners=[printer], stdin=None)
+    if record is not None:
+        from mptui.engine.recorded_session import RecordingSession
+
+        session = RecordingSession(program, record, store, listeners=[printer], stdin=None)
+    else:
+        session = Session(program, store, listeners=[printer], stdin=None)
 
     def interrupted(signum, _frame):
         raise _Interrupted(signum)
@@ -241,4 +248,36 @@ def run_headless(program: Program, *, as_json: bool = False, out: TextIO | None 
         printer._write(summary_text(snap))
     if status is not None:
         return status
+    return 1 if snap.failed or snap.run.exitcode not in (0, None) else 0
+
+
+def replay_headless(recording, *, as_json: bool = False, out: TextIO | None = None) -> int:
+    """Print a recording (mptui.engine.recording) as ``run_headless`` printed the run: the
+    log, or every event as JSON lines, then the summary, from the same Store fold. Returns
+    0, or 1 when the recorded run failed (as the run's own exit status said)."""
+    out = out if out is not None else sys.stdout
+    reconfigure = getattr(out, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(errors="backslashreplace")
+    store = Store()
+    printer = (JsonPrinter if as_json else LinePrinter)(store, out)
+    for batch in recording.batches:
+        if printer.broken.is_set():
+            break
+        events = list(batch.events)
+        store.apply_many(events)  # first, as the collector does, so names are known
+        printer(events)
+    if recording.problem:
+        print(f"mptui: {recording.problem}", file=sys.stderr)
+    if printer.broken.is_set():
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())
+        except (AttributeError, OSError, ValueError):
+            pass
+        return 1
+    snap = store.snapshot()
+    if as_json:
+        printer._write(json.dumps(summary_json(snap), separators=(",", ":")) + "\n")
+    else:
+        printer._write(summary_text(snap))
     return 1 if snap.failed or snap.run.exitcode not in (0, None) else 0
