@@ -113,7 +113,8 @@ def to_moment(session: ReplaySession, moment: Moment) -> None:
     if moment is None:
         replay.seek_end()
     else:
-        replay.run_until(moment)
+        while not moment(replay.store) and not replay.at_end:
+            replay.step_batch()
         replay.advance_to(replay.position + SETTLE_NS)
 
 

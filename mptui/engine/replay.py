@@ -178,15 +178,6 @@ class Replay:
         self.position = max(self.position, batch.at)
         return len(rest)
 
-    def run_until(self, done: Callable[[Store], bool]) -> bool:
-        """Fold batch after batch until ``done(store)``; False if the end came first.
-        (Tests and screenshots use it to stop at a moment chosen by what it shows.)"""
-        while not done(self.store):
-            if self.at_end:
-                return False
-            self.step_batch()
-        return True
-
     def _rebuild(self) -> None:
         self.store = self._store_factory()
         self.generation += 1

@@ -12,6 +12,7 @@ import pathlib
 from collections.abc import Callable
 
 from mptui.engine.recording import Recording, read_recording
+from mptui.engine.replay import Replay
 from mptui.engine.store import Store
 from mptui.tui.replay import ReplaySession
 
@@ -42,6 +43,15 @@ def started(store: Store) -> bool:
     return bool(children) and snap.lines_total > 0 and all(p.name for p in children)
 
 
+def run_until(replay: Replay, done: Moment) -> bool:
+    """Fold batch after batch until ``done(store)``; False if the end came first."""
+    while not done(replay.store):
+        if replay.at_end:
+            return False
+        replay.step_batch()
+    return True
+
+
 def position(session: ReplaySession, moment: Moment | float | None) -> None:
     """Move a paused replay to ``moment``: a predicate (the end if it never holds),
     seconds, or None for the end."""
@@ -49,6 +59,6 @@ def position(session: ReplaySession, moment: Moment | float | None) -> None:
     if moment is None:
         replay.seek_end()
     elif callable(moment):
-        replay.run_until(moment)  # at the end if never (another lesson's moment)
+        run_until(replay, moment)  # at the end if never (another lesson's moment)
     else:
         replay.seek(int(moment * 1e9))

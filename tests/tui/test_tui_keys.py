@@ -9,7 +9,7 @@ from __future__ import annotations
 import signal
 
 from conftest import ALL_RECORDED
-from recorded import lock_busy
+from recorded import lock_busy, run_until
 from textual.widgets import Input
 
 from mptui.tui.screens.help_screen import HelpScreen
@@ -389,7 +389,7 @@ async def test_restart_keeps_the_focus_on_the_process_table(make_app, settled):
         await pilot.press("r")
         await settled(pilot)
         assert app.screen.focused is app.dashboard.processes.table
-        app.sessions.last.replay.run_until(lock_busy)
+        run_until(app.sessions.last.replay, lock_busy)
         await settled(pilot)
         await pilot.press("down", "down")
         name = name_of(app, app.dashboard.processes.selected_pid)

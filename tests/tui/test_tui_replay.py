@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 from conftest import notices
-from recorded import RECORDINGS, lock_busy, recording
+from recorded import RECORDINGS, lock_busy, recording, run_until
 from textual.widgets import Static
 
 from mptui.engine.recording import read_recording
@@ -132,7 +132,7 @@ async def test_end_and_start_keys_seek_and_going_back_starts_from_a_fresh_store(
         assert (player.position, player.events_folded) == (0, 0)
         assert table_pids(app) == [] and app.dashboard.log_panel.shown == 0
         assert not app.dashboard.summary.display
-        player.run_until(lock_busy)  # and forward again from there
+        run_until(player, lock_busy)  # and forward again from there
         await settled(pilot)
         assert len(table_pids(app)) == 5 and app.dashboard.log_panel.shown > 0
 
@@ -155,7 +155,7 @@ async def test_s_and_k_say_a_replay_cannot_stop_or_kill_and_change_nothing(repla
     app = replay_app("lock")
     async with app.run_test(size=SIZE) as pilot:
         await settled(pilot)
-        replay(app).run_until(lock_busy)
+        run_until(replay(app), lock_busy)
         await settled(pilot)
         before = app.session.store.snapshot()
         await pilot.press("s")

@@ -12,7 +12,7 @@ Review a change with the ``snapshot_report.html`` pytest writes, then
 
 from __future__ import annotations
 
-from recorded import lock_busy
+from recorded import lock_busy, run_until
 
 
 async def _settle(pilot) -> None:
@@ -104,7 +104,7 @@ def test_too_small_40x12(snap_compare, make_app):
 def _at(moment):
     async def run_before(pilot) -> None:
         await _settle(pilot)  # the replay has started
-        pilot.app.replay_session.replay.run_until(moment)
+        run_until(pilot.app.replay_session.replay, moment)
         await _settle(pilot)
 
     return run_before

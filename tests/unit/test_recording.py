@@ -342,9 +342,11 @@ def test_the_end_of_a_replay_is_the_fold_of_the_whole_recording():
     )
 
 
-def test_run_until_stops_at_the_first_batch_where_it_holds():
+def test_stepping_batches_reaches_the_end_and_stays_there():
     player = Replay(sample())
-    assert player.run_until(lambda store: store.snapshot().lines_total >= 5)
-    assert player.store.snapshot().lines_total == 6 and player.position == 300_000_000
-    assert not player.run_until(lambda store: False)
-    assert player.at_end
+    steps = 0
+    while not player.at_end:
+        player.step_batch()
+        steps += 1
+    assert steps == len(sample().batches) and player.position == player.duration
+    assert player.store.snapshot().lines_total == 20
