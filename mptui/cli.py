@@ -3,12 +3,15 @@
     mptui                                   the dashboard, on the lesson list
     mptui LESSON [options]                  the dashboard with a lesson running
     mptui run SCRIPT [ARGS...] [options]    the dashboard on your own program
+    mptui replay FILE [--headless|--json]   a recorded run (see --record), played again
     mptui --list                            lessons, with titles
 
 Options: ``--headless`` (text log and summary, no terminal needed), ``--json`` (events as
 JSON lines; implies --headless), ``--start-method fork|spawn|forkserver``, ``--param
 NAME=VALUE`` (lessons; repeatable), ``--fps N`` (dashboard frame rate; the log scrolls at
-most N/10 times a second and the tables refresh N/20 times, so fewer frames, fewer bytes).
+most N/10 times a second and the tables refresh N/20 times, so fewer frames, fewer bytes),
+``--record FILE`` (write every event of the run to FILE as JSON lines, for ``mptui replay``;
+in the dashboard each later run, after r or another lesson, goes to FILE.2.jsonl, ...).
 
 With ``run``, mptui's options may come before or after the script; everything else belongs
 to the script, and so does everything after ``--``. Bad usage prints one line and exits 2.
@@ -26,7 +29,8 @@ from mptui import __version__
 START_METHODS = ("fork", "spawn", "forkserver")
 USAGE = (
     "usage: mptui [LESSON | run SCRIPT [ARGS...]] [--headless] [--json] "
-    "[--start-method fork|spawn|forkserver] [--param NAME=VALUE]... [--fps N] | --list"
+    "[--start-method fork|spawn|forkserver] [--param NAME=VALUE]... [--fps N] "
+    "[--record FILE] | replay FILE | --list"
 )
 
 
@@ -38,7 +42,7 @@ class UsageError(Exception):
 class Request:
     """What the command line asked for."""
 
-    action: str = "dashboard"  # dashboard | list | help | version
+    action: str = "dashboard"  # dashboard | replay | list | help | version
     lesson: str | None = None
     script: list[str] = field(default_factory=list)
     headless: bool = False
@@ -46,6 +50,10 @@ class Request:
     start_method: str | None = None
     params: list[str] = field(default_factory=list)
     fps: float = 10.0
+    record: str | None = None
+    """--record FILE: where to write the run's events."""
+    replay: str | None = None
+    """The recording to play (``mptui replay FILE``)."""
 
 
 def parse(argv: Sequence[str]) -> Request:
@@ -53,7 +61,8 @@ def parse(argv: Sequence[str]) -> Request:
     request = Request()
     args = list(argv)
     run_mode = bool(args) and args[0] == "run"
-    if run_mode:
+    replay_mode = bool(args) and args[0] == "replay"
+    if run_mode or replay_mode:
         args.pop(0)
     positional: list[str] = []
     i = 0
@@ -97,6 +106,10 @@ def parse(argv: Sequence[str]) -> Request:
             request.start_method = method
         elif name == "--param" or (name == "-p" and not (run_mode and positional)):
             request.params.append(value())
+        elif name == "--record":
+            request.record = value()
+            if not request.record:
+                raise UsageError("--record needs a file name")
         elif name == "--fps":
             text = value()
             try:
@@ -109,6 +122,8 @@ def parse(argv: Sequence[str]) -> Request:
             raise UsageError(f"unknown option {arg!r}; see mptui --help")
         else:
             positional.append(arg)
+    if replay_mode:
+        return _check_replay(request, positional)
     if run_mode:
         if not positional:
             raise UsageError("'run' needs a script: mptui run SCRIPT [ARGS...]")
@@ -125,6 +140,30 @@ def parse(argv: Sequence[str]) -> Request:
         raise UsageError("--param needs a lesson: mptui LESSON --param NAME=VALUE")
     if request.headless and request.action == "dashboard" and not (request.lesson or run_mode):
         raise UsageError("--headless needs something to run: mptui LESSON or mptui run SCRIPT")
+    if (
+        request.record is not None
+        and request.action == "dashboard"
+        and not (request.lesson or run_mode)
+    ):
+        raise UsageError("--record needs something to run: mptui LESSON --record FILE")
+    return request
+
+
+def _check_replay(request: Request, positional: list[str]) -> Request:
+    """``mptui replay FILE``: one file; options that change a run have no meaning."""
+    if request.action != "dashboard":
+        return request  # --help, --version, --list win, as everywhere
+    if not positional:
+        raise UsageError("'replay' needs a file: mptui replay FILE (made with --record FILE)")
+    if len(positional) > 1:
+        raise UsageError(f"unexpected argument {positional[1]!r}; replay plays one file")
+    for given, option in ((request.start_method, "--start-method"),
+                          (request.params or None, "--param"),
+                          (request.record, "--record")):  # fmt: skip
+        if given is not None:
+            raise UsageError(f"{option} has no meaning for a replay: it shows the run as recorded")
+    request.action = "replay"
+    request.replay = positional[0]
     return request
 
 
@@ -172,12 +211,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         if request.action == "list":
             _print_lessons()
             return 0
+        if request.action == "replay":
+            return _replay(request)
+        if request.record is not None:
+            from mptui.engine.recording import check_writable
+
+            problem = check_writable(request.record)
+            if problem is not None:
+                raise UsageError(problem)
         program = _program(request) if (request.lesson or request.script) else None
         if request.headless:
             from mptui.headless import run_headless
 
             try:
-                return run_headless(program, as_json=request.as_json)
+                return run_headless(program, as_json=request.as_json, record=request.record)
             except OSError as error:  # could not even start: no socket, no temp dir...
                 raise UsageError(f"cannot start the program: {error}") from None
         if not (sys.stdin.isatty() and sys.stdout.isatty()):
@@ -193,7 +240,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         start_method=request.start_method,
         params=dict(program.params) if program is not None and request.lesson else None,
         fps=request.fps,
+        record=request.record,
     )
+
+
+def _replay(request: Request) -> int:
+    """``mptui replay FILE``: check the file, then show it (dashboard or headless)."""
+    from mptui.engine.recording import BadRecording, read_recording
+
+    try:
+        recording = read_recording(request.replay)
+    except BadRecording as error:
+        raise UsageError(str(error)) from None
+    if request.headless:
+        from mptui.headless import replay_headless
+
+        return replay_headless(recording, as_json=request.as_json)
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UsageError("the dashboard needs a terminal; use --headless for text output")
+    from mptui.tui.replay_app import run_replay
+
+    return run_replay(recording, path=request.replay, fps=request.fps)
 
 
 if __name__ == "__main__":

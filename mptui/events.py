@@ -97,11 +97,6 @@ LOCK_WAIT = "lock_wait"  # pid, id, t
 LOCK_ACQUIRED = "lock_acquired"  # pid, id, t, wait_ns (0 when it did not block)
 LOCK_RELEASED = "lock_released"  # pid, id, t, hold_ns (-1 when unknown)
 LOCK_TIMEOUT = "lock_timeout"  # pid, id, t, wait_ns (an acquire with a timeout gave up)
-# One operation each; the agent sends COUNTER totals instead, these serve recordings.
-QUEUE_PUT = "queue_put"  # pid, id, t
-QUEUE_GET = "queue_get"  # pid, id, t
-PIPE_SEND = "pipe_send"  # pid, id, end, t, bytes
-PIPE_RECV = "pipe_recv"  # pid, id, end, t, bytes
 
 # --------------------------------------------------------------------------------------
 # The ring file of a process has two parts, both arrays of signed 64-bit words:

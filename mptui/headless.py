@@ -246,10 +246,12 @@ def summary_json(snap: Snapshot) -> dict:
     }
 
 
-def run_headless(program: Program, *, as_json: bool = False, out: TextIO | None = None) -> int:
+def run_headless(program: Program, *, as_json: bool = False, out: TextIO | None = None,
+                 record: str | None = None) -> int:  # fmt: skip
     """Run ``program`` to its end, printing as it goes. Returns the exit status
     (mptui.engine.verdict.headless_exit_status: 0 ok, 1 a process failed, 128+N when mptui
-    itself was stopped by signal N)."""
+    itself was stopped by signal N). ``record``: also write every event to this file (see
+    mptui.engine.recording)."""
     out = out if out is not None else sys.stdout
     reconfigure = getattr(out, "reconfigure", None)
     if reconfigure is not None:
@@ -260,7 +262,12 @@ def run_headless(program: Program, *, as_json: bool = False, out: TextIO | None 
     store = Store(log_capacity=0)
     printer = (JsonPrinter if as_json else LinePrinter)(store, out)
     # Headless, the program reads mptui's own stdin, as it would without mptui.
-    session = Session(program, store, listeners=[printer], stdin=None)
+    if record is not None:
+        from mptui.engine.recorded_session import RecordingSession
+
+        session = RecordingSession(program, record, store, listeners=[printer], stdin=None)
+    else:
+        session = Session(program, store, listeners=[printer], stdin=None)
 
     def interrupted(signum, _frame):
         raise _Interrupted(signum)
@@ -299,3 +306,35 @@ def run_headless(program: Program, *, as_json: bool = False, out: TextIO | None 
     else:
         printer._write(summary_text(snap))
     return verdict.headless_exit_status(snap, interrupted_by)
+
+
+def replay_headless(recording, *, as_json: bool = False, out: TextIO | None = None) -> int:
+    """Print a recording (mptui.engine.recording) as ``run_headless`` printed the run: the
+    log, or every event as JSON lines, then the summary, from the same Store fold. Returns
+    0, or 1 when the recorded run failed (as the run's own exit status said)."""
+    out = out if out is not None else sys.stdout
+    reconfigure = getattr(out, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(errors="backslashreplace")
+    store = Store(log_capacity=0)
+    printer = (JsonPrinter if as_json else LinePrinter)(store, out)
+    for batch in recording.batches:
+        if printer.broken.is_set():
+            break
+        events = list(batch.events)
+        store.apply_many(events)  # first, as the collector does, so names are known
+        printer(events)
+    if recording.problem:
+        print(f"mptui: {recording.problem}", file=sys.stderr)
+    if printer.broken.is_set():
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())
+        except (AttributeError, OSError, ValueError):
+            pass
+        return 1
+    snap = store.snapshot()
+    if as_json:
+        printer._write(json.dumps(summary_json(snap), separators=(",", ":")) + "\n")
+    else:
+        printer._write(summary_text(snap))
+    return verdict.headless_exit_status(snap)

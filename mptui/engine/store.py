@@ -861,12 +861,6 @@ class Store:
             q = self._queues[oid] = _Queue(oid)
         return q
 
-    def _on_queue_put(self, e: dict) -> None:
-        self._queue(e).puts += 1
-
-    def _on_queue_get(self, e: dict) -> None:
-        self._queue(e).gets += 1
-
     def _pipe(self, e: dict) -> _Pipe:
         oid = self._object_id(e)
         p = self._pipes.get(oid)
@@ -915,16 +909,6 @@ class Store:
         else:
             raise ValueError(op)
 
-    def _on_pipe_send(self, e: dict) -> None:
-        p, end = self._pipe(e), e["end"] & 1
-        p.sent[end] += 1
-        p.sent_bytes[end] += e["bytes"]
-
-    def _on_pipe_recv(self, e: dict) -> None:
-        p, end = self._pipe(e), e["end"] & 1
-        p.received[end] += 1
-        p.received_bytes[end] += e["bytes"]
-
     _HANDLERS = {
         ev.RUN_STARTED: _on_run_started,
         ev.RUN_ENDED: _on_run_ended,
@@ -946,10 +930,6 @@ class Store:
         ev.LOCK_ACQUIRED: _on_lock_acquired,
         ev.LOCK_RELEASED: _on_lock_released,
         ev.LOCK_TIMEOUT: _on_lock_timeout,
-        ev.QUEUE_PUT: _on_queue_put,
-        ev.QUEUE_GET: _on_queue_get,
-        ev.PIPE_SEND: _on_pipe_send,
-        ev.PIPE_RECV: _on_pipe_recv,
         ev.COUNTER: _on_counter,
         ev.UNCOUNTED: _on_uncounted,
     }

@@ -205,7 +205,8 @@ class MptuiApp(App[int]):
         self._cursor = 0
         dashboard = self.dashboard
         dashboard.reset_run(key)
-        dashboard.source.show_file(program.source_path)
+        # A recorded program brings the text that ran; a live one is read from its file.
+        dashboard.source.show_file(program.source_path, getattr(program, "source_text", None))
         try:
             session = self.session_factory(program)
             # start() must run on the main thread (PR_SET_PDEATHSIG is per thread);
@@ -218,6 +219,9 @@ class MptuiApp(App[int]):
             dashboard.update_header()
             return
         self.session = session
+        recorder = getattr(session, "recorder", None)
+        if recorder is not None:
+            self.notify(f"Recording this run to {recorder.path}", timeout=4)
         if dashboard.group in ("lessons", "lesson") and dashboard.mode != "full":
             # focus=True: the lesson list is hidden now; keys must not go to it unseen.
             dashboard.show_group("run" if dashboard.mode == "compact" else "dashboard", focus=True)
@@ -362,11 +366,14 @@ def run_app(
     start_method: str | None = None,
     params: Mapping[str, object] | None = None,
     fps: float = 10.0,
+    record: str | None = None,
 ) -> int:
     """Run the dashboard until the user quits; return the exit status.
 
     ``lesson`` opens with that lesson running (with ``params``); ``script`` (a path and its
-    arguments) opens on the user's program; neither opens on the lesson list.
+    arguments) opens on the user's program; neither opens on the lesson list. ``record``:
+    every run is recorded, the first to that file, later ones (r, another lesson) to
+    numbered files beside it (``lock.jsonl``, ``lock.2.jsonl``, ...).
     """
     from mptui.engine.session import Program, Session
     from mptui.scenarios import lessons as all_lessons
@@ -380,7 +387,7 @@ def run_app(
     elif lesson is not None:
         autostart = lesson
     app = MptuiApp(
-        session_factory=Session,
+        session_factory=Session if record is None else recording_sessions(record),
         lessons=all_lessons(),
         script=program_script,
         autostart=autostart,
@@ -401,3 +408,18 @@ def run_app(
         if app.session is not None:
             app.session.close()
     return status if isinstance(status, int) else app.exit_status
+
+
+def recording_sessions(path: str) -> SessionFactory:
+    """A session factory recording run N of this dashboard to ``numbered(path, N)``."""
+    import itertools
+
+    from mptui.engine.recorded_session import RecordingSession
+    from mptui.engine.recording import numbered
+
+    runs = itertools.count(1)
+
+    def make(program: Any) -> SessionLike:
+        return RecordingSession(program, numbered(path, next(runs)))
+
+    return make

@@ -27,6 +27,24 @@ DASHBOARD_BINDINGS = [
 ]
 """Keys of the dashboard screen (inactive while a dialog is open)."""
 
+REPLAY_BINDINGS = [
+    Binding("space", "play_pause", "Play/Pause", key_display="space"),
+    Binding("n", "step_event", "Step"),
+    Binding("N", "step_batch", "Step batch", show=False, key_display="N"),
+    Binding("plus,equals_sign", "faster", "Faster", key_display="+"),
+    Binding("minus", "slower", "Slower", key_display="-"),
+    Binding("less_than_sign", "seek_start", "Start", key_display="<"),
+    Binding("greater_than_sign", "seek_end", "End", key_display=">"),
+    # On a recording these only say why they do nothing; out of the footer to make room.
+    Binding("s", "stop", "Stop", show=False),
+    Binding("k", "kill", "Kill", show=False),
+    Binding("e", "edit_settings", "Settings", show=False),
+    Binding("m", "cycle_start_method", "Method", show=False),
+    Binding("p", "pause_log", "Pause log", show=False),
+    Binding("r", "run", "Replay", show=False),
+]
+"""Keys added (or changed) on the dashboard of ``mptui replay FILE``."""
+
 APP_BINDINGS = [
     Binding("q", "quit", "Quit"),
     Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
@@ -64,6 +82,17 @@ HELP: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("← →", "scroll a wide table sideways"),
             ("PgUp PgDn Home End", "scroll the log and the source"),
             ("Enter", "on a process: only its log lines (like o)"),
+        ),
+    ),
+    (
+        "Replay",
+        (
+            ("space", "play / pause (at the end: play again from the start)"),
+            ("n / N", "step one event / one batch (what the collector delivered at once)"),
+            ("+ / -", "faster / slower: 0.25x, 0.5x, 1x, 2x, 4x, 8x"),
+            ("< / >", "go to the start / the end of the recording"),
+            ("r / Enter", "replay from the start"),
+            ("s k e m", "nothing: a replay shows what happened, it cannot stop or kill"),
         ),
     ),
     (

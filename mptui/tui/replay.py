@@ -1,150 +1,131 @@
-"""A session that replays a recorded run into a Store instead of running processes.
+"""A session made of a recording: the dashboard plays it as it would show a live run.
 
-It has the interface of ``mptui.engine.session.Session`` (see
-:class:`mptui.tui.session_api.SessionLike`), so the app cannot tell the difference.
-Instant mode applies the recording up to a cut at ``start()`` (tests, screenshots: the
-same screen every time); real-time mode replays it at its own pace from a thread, as the
-collector would (the demo).
+:class:`ReplaySession` has the interface of ``mptui.engine.session.Session`` (see
+:class:`mptui.tui.session_api.SessionLike`) over a :class:`mptui.engine.replay.Replay`: its
+``store`` is the replay's Store, its clock the recorded run's. It starts nothing and can
+stop or kill nothing: a recording shows what happened, so ``stop`` and ``signal_process``
+change nothing (the replay app says so; see :mod:`mptui.tui.replay_app`).
 """
 
 from __future__ import annotations
 
-import signal
-import threading
+import ast
 import time
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
 
+from mptui.engine.recording import Header, Recording
+from mptui.engine.replay import Replay
 from mptui.engine.store import Store
-from mptui.tui import recordings
+
+
+@dataclass(frozen=True)
+class RecordedProgram:
+    """What a recording says ran: the fields of ``engine.session.Program``, plus its text."""
+
+    title: str
+    argv: tuple[str, ...]
+    source_path: Path
+    start_method: str | None = None
+    params: Mapping[str, object] = field(default_factory=dict)
+    lesson: str | None = None
+    source_text: str | None = None
+    """The program's source as it ran (the Source panel shows this, not today's file)."""
+
+    @classmethod
+    def from_header(cls, header: Header) -> RecordedProgram:
+        text = header.source
+        if text is None:
+            text = "# The recording holds no source text for this program."
+        return cls(
+            header.title,
+            header.argv,
+            Path(header.source_path or (header.argv[0] if header.argv else "program")),
+            header.start_method,
+            dict(header.params),
+            header.lesson,
+            text,
+        )
+
+
+def explanation_of(header: Header) -> str:
+    """The program's docstring after its first line (a lesson's explanation), if any."""
+    try:
+        doc = ast.get_docstring(ast.parse(header.source or ""))
+    except (SyntaxError, ValueError):
+        doc = None
+    rest = (doc or "").partition("\n")[2]
+    paragraphs = [" ".join(p.split()) for p in rest.strip().split("\n\n")]
+    return "\n\n".join(p for p in paragraphs if p)
 
 
 class ReplaySession:
-    """Replays recorded events into ``store``; records every call made to it."""
+    """A recording, played into a Store; see the module docstring."""
 
     def __init__(
         self,
-        program: Any,
-        store: Store | None = None,
+        recording: Recording,
+        program: object | None = None,
         *,
-        events: Sequence[dict] | None = None,
-        until_ms: float | None = None,
-        realtime: bool = False,
-        speed: float = 1.0,
+        autoplay: bool = False,
+        clock: Callable[[], int] = time.monotonic_ns,
     ) -> None:
-        self.program = program
-        self.store = store if store is not None else Store()
-        self.events = list(events if events is not None else recordings.record(program))
-        """The whole recording, oldest first."""
-        self.calls: list[tuple] = []
-        """``("start",)``, ``("stop", grace)``, ``("signal", pid, sig)``, ... in order."""
-        self._cut = recordings.T0 + int(until_ms * recordings.MS) if until_ms is not None else None
-        self._realtime = realtime
-        self._speed = speed
-        self._next = 0
-        self._now = recordings.T0
-        self._ended: set[int] = set()
-        self._stopped = False
-        self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
-        self._halt = threading.Event()
+        """
+        Args:
+            recording: what to play.
+            program: what the app says runs (default: the recording's own program).
+            autoplay: start playing at ``start()``; otherwise stay at the start, paused.
+            clock: the wall clock the replay's pace follows (tests pass a fake one).
+        """
+        self.recording = recording
+        self.replay = Replay(recording, clock=clock)
+        self.program = program if program is not None else \
+            RecordedProgram.from_header(recording.header)  # fmt: skip
+        self.autoplay = autoplay
+        self.closed = False
 
     # ------------------------------------------------------------- Session interface
 
+    @property
+    def store(self) -> Store:
+        """The replay's Store; a fresh one after going back (see ``generation``)."""
+        return self.replay.store
+
+    @property
+    def generation(self) -> int:
+        return self.replay.generation
+
     def start(self) -> None:
-        self.calls.append(("start",))
-        if self._realtime:
-            self._thread = threading.Thread(target=self._play, name="replay", daemon=True)
-            self._thread.start()
-        else:
-            self.advance_to(self._cut)
+        if self.autoplay:
+            self.replay.play()
 
     def stop(self, grace: float = 1.0) -> None:
-        self.calls.append(("stop", grace))
-        self._halt.set()
-        with self._lock:
-            if self._stopped or self.store.snapshot().run.state != "running":
-                self._stopped = True
-                return
-            self._stopped = True
-            batch = []
-            for proc in self.store.snapshot().processes:
-                if proc.alive:
-                    batch += self._ending(proc.pid, -signal.SIGTERM)
-            batch.append({"kind": "run_ended", "t": self._now, "code": -signal.SIGTERM})
-            self.store.apply_many(batch)
+        """A recording cannot be stopped: what happened next is in it. Pauses."""
+        self.replay.pause()
 
     def signal_process(self, pid: int, sig: int) -> bool:
-        self.calls.append(("signal", pid, sig))
-        with self._lock:
-            proc = self.store.snapshot().process(pid)
-            if proc is None or not proc.alive:
-                return False
-            self.store.apply_many(self._ending(pid, -sig))
-            return True
+        """Nothing to signal in a recording."""
+        return False
 
     @property
     def running(self) -> bool:
-        return not self._stopped and self.store.snapshot().run.state == "running"
+        """The recorded run is running at the position shown."""
+        return self.store.snapshot().run.state == "running"
 
     def wait(self, timeout: float | None = None) -> bool:
-        return not self.running
+        return True
 
     def close(self) -> None:
-        self.calls.append(("close",))
-        self.stop()
+        self.closed = True
+        self.replay.pause()
 
-    # ------------------------------------------------------------- replay controls
+    # ------------------------------------------------------------- replay
 
     def now_ns(self) -> int:
-        """The recording's clock: the app shows uptimes against it, never the wall clock."""
-        return self._now
+        """The recorded run's clock at the position: uptimes are measured against it."""
+        return self.replay.now_ns
 
-    def advance_to(self, cut_ns: int | None) -> None:
-        """Apply every event with ``t <= cut_ns`` (all when None) not applied yet."""
-        with self._lock:
-            if self._stopped:
-                return
-            batch = []
-            while self._next < len(self.events):
-                event = self.events[self._next]
-                if cut_ns is not None and event.get("t", 0) > cut_ns:
-                    break
-                self._next += 1
-                if event.get("pid") in self._ended and event["kind"] != "reaped":
-                    continue  # a killed process says nothing more
-                batch.append(event)
-            self._now = cut_ns if cut_ns is not None else batch[-1]["t"] if batch else self._now
-            if batch:
-                self.store.apply_many(batch)
-
-    def advance(self, ms: float) -> None:
-        """Move the recording's clock forward by ``ms`` milliseconds."""
-        self.advance_to(self._now + int(ms * recordings.MS))
-
-    def _ending(self, pid: int, code: int) -> list[dict]:
-        self._ended.add(pid)
-        t = self._now
-        runner = recordings.RUNNER_PID
-        return [
-            {"kind": "gone", "pid": pid, "t": t},
-            {"kind": "reaped", "pid": runner, "child": pid, "code": code, "t": t},
-        ]
-
-    def _play(self) -> None:
-        """Real-time mode: apply the events due every 50 ms, like the collector."""
-        began = time.monotonic_ns()
-        while not self._halt.wait(0.05):
-            elapsed = int((time.monotonic_ns() - began) * self._speed)
-            self.advance_to(recordings.T0 + elapsed)
-            if self._next >= len(self.events):
-                return
-
-
-def replay_factory(**options: Any) -> Callable[[Any], ReplaySession]:
-    """A session factory for the app: every program gets a ReplaySession with ``options``."""
-
-    def make(program: Any) -> ReplaySession:
-        return ReplaySession(program, **options)
-
-    return make
+    def update(self) -> None:
+        """Move on by the wall time since the last frame (while playing)."""
+        self.replay.update()

@@ -1,8 +1,9 @@
-"""What the dashboard needs from a session, so that tests can hand it a recorded one.
+"""What the dashboard needs from a session, so that it can show a live run or a recording.
 
 The app never imports :mod:`mptui.engine.session` at module level: it receives a
 *session factory* (``Program -> SessionLike``). :func:`run_app` passes the real
-``Session``; tests, screenshots and the demo pass :class:`mptui.tui.demo.ReplaySession`.
+``Session`` (or a ``RecordingSession`` with ``--record``); ``mptui replay``, the tests and
+the screenshots pass :class:`mptui.tui.replay.ReplaySession`, a recording of a real run.
 """
 
 from __future__ import annotations

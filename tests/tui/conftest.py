@@ -1,9 +1,22 @@
-"""Fixtures for the dashboard tests: fixed lessons, recorded runs, nothing that varies.
+"""Fixtures for the dashboard tests: recordings of real runs, fixed lessons, fixed clocks.
 
-No test here starts a process except the end-to-end test: runs are replayed from
-recordings (mptui/tui/recordings.py) with fixed pids and times, and the lessons are
-short fixed copies (tests/tui/fixtures/), so the snapshots do not change when a lesson's
-text is polished.
+Most tests here start no process: each run is a replay of a recording of a real lesson run
+kept in tests/tui/recordings/ (made, and re-made after the engine's events change, by
+``python scripts/record_fixtures.py``). A replay feeds the same Store a live run feeds, so
+the panels show what the engine really reported. Tests that check what the dashboard does
+with a live program (s, k, the end-to-end run) use the real engine instead.
+
+What keeps snapshots stable:
+
+* the events: a committed recording, with pids and times normalised by the script;
+* the lesson list and sources: in ``make_app``, short fixed lessons (tests/tui/fixtures/),
+  so polishing a lesson's text changes no snapshot; a replay app (``replay_app``) shows
+  the source stored in the recording, which changes only when the fixture is re-recorded;
+* the clock: uptimes are read from the replay's position, never the wall clock; the
+  Python version and default start method are fixed below; cursors do not blink.
+
+Re-recording the fixtures changes timings and CPU figures, so the snapshots must then be
+reviewed and updated (``pytest tests/tui --snapshot-update``).
 """
 
 from __future__ import annotations
@@ -13,13 +26,16 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from recorded import Moment, position, recording, started
 from textual.widgets import Input
 
+from mptui.engine.recording import Recording
 from mptui.engine.session import Program as StandInProgram
 from mptui.scenarios import Lesson, Param
 from mptui.tui import app as app_module
 from mptui.tui.app import MptuiApp
 from mptui.tui.replay import ReplaySession
+from mptui.tui.replay_app import ReplayApp
 from mptui.tui.widgets import run_header
 
 FIXTURES = pathlib.Path(__file__).parent / "fixtures"
@@ -58,9 +74,27 @@ LESSONS = (
             _float("hold", 0.05, "seconds a worker holds the lock")),
     _lesson("logging", "Log from several processes", "hello.py",
             Param("level", str, "INFO", "lowest level printed",
-                  ("DEBUG", "INFO", "WARNING", "ERROR"))),
+                  ("DEBUG", "INFO", "WARNING", "ERROR")),
+            _int("workers", 3, "how many processes log"),
+            _float("delay", 0.5, "seconds each worker works")),
 )  # fmt: skip
 """The eight lessons, by their real names, with fixed texts and small fixed sources."""
+
+
+def recorded_settings(*names: str) -> dict[str, dict[str, object]]:
+    """The settings each lesson's recording was made with, as the app's ``settings``."""
+    settings = {}
+    for name in names:
+        header = recording(name).header
+        lesson = next(x for x in LESSONS if x.name == header.lesson)
+        known = {p.name: p for p in lesson.params}
+        settings[header.lesson] = {k: known[k].parse(v) for k, v in header.params.items()
+                                   if k in known}  # fmt: skip
+    return settings
+
+
+ALL_RECORDED = recorded_settings(*(lesson.name for lesson in LESSONS))
+"""Every lesson with the settings of its recording, so the header agrees with the replay."""
 
 
 @pytest.fixture(autouse=True)
@@ -74,14 +108,19 @@ def deterministic(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 class Sessions:
-    """A session factory that remembers every session it made."""
+    """A session factory: each program gets a replay of its lesson's recording, stopped
+    at ``moment``; remembers every session it made."""
 
-    def __init__(self, until_ms: float | None) -> None:
-        self.until_ms = until_ms
+    def __init__(self, moment: Moment | float | None, recordings: dict[str, str]) -> None:
+        self.moment = moment
+        self.recordings = recordings
+        """Recording name per lesson, where it is not the lesson's own name."""
         self.made: list[ReplaySession] = []
 
     def __call__(self, program: Any) -> ReplaySession:
-        session = ReplaySession(program, until_ms=self.until_ms)
+        name = self.recordings.get(program.lesson or "script", program.lesson or "hello")
+        session = ReplaySession(recording(name), program)
+        position(session, self.moment)
         self.made.append(session)
         return session
 
@@ -92,19 +131,59 @@ class Sessions:
 
 @pytest.fixture
 def make_app() -> Callable[..., MptuiApp]:
-    """``make_app(autostart="lock", until_ms=300, ...)``: an app on replayed sessions.
+    """``make_app(autostart="lock", moment=started, ...)``: the dashboard app, its runs
+    replayed from recordings of real runs (see Sessions).
 
-    ``app.sessions`` is the factory, so a test can reach every session the app made.
+    ``recordings={"lock": "lock-killed"}`` picks another recording for a lesson. Settings
+    default to those the recordings were made with. ``app.sessions`` is the factory.
     """
 
-    def make(until_ms: float | None = 300, **options: Any) -> MptuiApp:
-        sessions = Sessions(until_ms)
+    def make(moment: Moment | float | None = started, recordings: dict | None = None,
+             **options: Any) -> MptuiApp:  # fmt: skip
+        sessions = Sessions(moment, recordings or {})
         options.setdefault("lessons", LESSONS)
+        options.setdefault(
+            "settings", {**ALL_RECORDED, **recorded_settings(*(recordings or {}).values())}
+        )
         app = MptuiApp(session_factory=sessions, **options)
         app.sessions = sessions  # type: ignore[attr-defined]
         return app
 
     return make
+
+
+class FakeClock:
+    """A wall clock that moves only when told (replay pace tests)."""
+
+    def __init__(self) -> None:
+        self.ns = 0
+
+    def __call__(self) -> int:
+        return self.ns
+
+    def advance(self, seconds: float) -> None:
+        self.ns += int(seconds * 1e9)
+
+
+@pytest.fixture
+def replay_app() -> Callable[..., ReplayApp]:
+    """``replay_app("lock", autoplay=False)``: ``mptui replay`` on a recording, with a fake
+    wall clock (``app.clock``), so nothing moves unless the test says so."""
+
+    def make(name: str | Recording = "lock", **options: Any) -> ReplayApp:
+        clock = FakeClock()
+        options.setdefault("autoplay", False)
+        rec = recording(name) if isinstance(name, str) else name
+        app = ReplayApp(rec, clock=clock, **options)
+        app.clock = clock  # type: ignore[attr-defined]
+        return app
+
+    return make
+
+
+def notices(app: Any) -> list[str]:
+    """The notifications the app has shown (toasts), oldest first."""
+    return [notification.message for notification in app._notifications]
 
 
 async def settle(pilot: Any) -> None:

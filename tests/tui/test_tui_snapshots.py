@@ -1,14 +1,18 @@
-"""Snapshot tests at 80x24 and 120x40 (and the too-small message), on replayed runs.
+"""Snapshot tests at 80x24 and 120x40 (and the too-small message), on recorded real runs.
 
-The SVGs hold no clock, pid or cursor that varies: runs are recordings with fixed pids and
-times, the app reads the recording's clock, the Python version and default start method
-are fixed by the conftest, and input cursors do not blink. Review a change with the
-``snapshot_report.html`` pytest writes, then ``pytest --snapshot-update``.
+The SVGs hold no clock, pid or cursor that varies: runs are replays of the recordings in
+tests/tui/recordings/ (pids and times normalised when recorded), stopped at a moment chosen
+by what the Store shows; the app reads the recording's clock; the lesson list and sources
+of ``make_app`` are fixed copies; the Python version and default start method are fixed
+by the conftest. A replay app (``replay_app``) shows the recording's own header and source,
+which change only when the fixtures are re-recorded (then review the snapshots again).
+Review a change with the ``snapshot_report.html`` pytest writes, then
+``pytest --snapshot-update``.
 """
 
 from __future__ import annotations
 
-SLOW_LOCK = {"lock": {"workers": 4, "rounds": 5, "hold": 0.4}}
+from recorded import lock_busy, run_until
 
 
 async def _settle(pilot) -> None:
@@ -19,17 +23,23 @@ async def _settle(pilot) -> None:
     await pilot.pause()
 
 
+def queue_busy(store) -> bool:
+    """Results flow: a few dozen put and got, and rates measured."""
+    queues = store.snapshot().queues
+    return bool(queues) and queues[0].gets >= 30 and len(queues[0].depth_history) >= 3
+
+
 def test_lesson_list_80x24(snap_compare, make_app):
     assert snap_compare(make_app(), terminal_size=(80, 24), run_before=_settle)
 
 
 def test_lock_lesson_80x24(snap_compare, make_app):
-    app = make_app(autostart="lock", until_ms=4300, settings=SLOW_LOCK)
+    app = make_app(autostart="lock", moment=lock_busy)
     assert snap_compare(app, terminal_size=(80, 24), run_before=_settle)
 
 
 def test_lock_lesson_locks_tab_80x24(snap_compare, make_app):
-    app = make_app(autostart="lock", until_ms=4300, settings=SLOW_LOCK)
+    app = make_app(autostart="lock", moment=lock_busy)
 
     async def locks_tab(pilot) -> None:
         await _settle(pilot)
@@ -40,18 +50,17 @@ def test_lock_lesson_locks_tab_80x24(snap_compare, make_app):
 
 
 def test_lock_lesson_120x40(snap_compare, make_app):
-    app = make_app(autostart="lock", until_ms=4300, settings=SLOW_LOCK)
+    app = make_app(autostart="lock", moment=lock_busy)
     assert snap_compare(app, terminal_size=(120, 40), run_before=_settle)
 
 
 def test_queue_lesson_120x40(snap_compare, make_app):
-    app = make_app(autostart="queue", until_ms=6500,
-                   settings={"queue": {"count": 60, "delay": 0.15}})  # fmt: skip
+    app = make_app(autostart="queue", moment=queue_busy)
     assert snap_compare(app, terminal_size=(120, 40), run_before=_settle)
 
 
 def test_log_filter_120x40(snap_compare, make_app):
-    app = make_app(autostart="logging", until_ms=None)
+    app = make_app(autostart="logging", moment=None)
 
     async def filtered(pilot) -> None:
         await _settle(pilot)
@@ -62,7 +71,19 @@ def test_log_filter_120x40(snap_compare, make_app):
 
 
 def test_ended_run_summary_120x40(snap_compare, make_app):
-    app = make_app(autostart="lock", until_ms=None)
+    app = make_app(autostart="lock", moment=None)
+    assert snap_compare(app, terminal_size=(120, 40), run_before=_settle)
+
+
+def test_stopped_run_120x40(snap_compare, make_app):
+    """What the engine reported for a run stopped with s (recorded from a real stop)."""
+    app = make_app(autostart="lock", moment=None, recordings={"lock": "lock-stopped"})
+    assert snap_compare(app, terminal_size=(120, 40), run_before=_settle)
+
+
+def test_killed_worker_120x40(snap_compare, make_app):
+    """What the engine reported for a worker killed with k, SIGKILL (recorded for real)."""
+    app = make_app(autostart="lock", moment=None, recordings={"lock": "lock-killed"})
     assert snap_compare(app, terminal_size=(120, 40), run_before=_settle)
 
 
@@ -72,9 +93,39 @@ def test_help_screen_120x40(snap_compare, make_app):
 
 
 def test_kill_dialog_80x24(snap_compare, make_app):
-    app = make_app(autostart="lock", until_ms=4300, settings=SLOW_LOCK)
+    app = make_app(autostart="lock", moment=lock_busy)
     assert snap_compare(app, terminal_size=(80, 24), press=["down", "k"], run_before=_settle)
 
 
 def test_too_small_40x12(snap_compare, make_app):
     assert snap_compare(make_app(autostart="lock"), terminal_size=(40, 12), run_before=_settle)
+
+
+def _at(moment):
+    async def run_before(pilot) -> None:
+        await _settle(pilot)  # the replay has started
+        run_until(pilot.app.replay_session.replay, moment)
+        await _settle(pilot)
+
+    return run_before
+
+
+def test_replay_lock_120x40(snap_compare, replay_app):
+    """``mptui replay``: the header says replay, paused, speed and position."""
+    assert snap_compare(replay_app("lock"), terminal_size=(120, 40), run_before=_at(lock_busy))
+
+
+def test_replay_lock_80x24(snap_compare, replay_app):
+    assert snap_compare(replay_app("lock"), terminal_size=(80, 24), run_before=_at(lock_busy))
+
+
+def test_replay_lesson_tab_120x40(snap_compare, replay_app):
+    """The recording's entry, its facts and the source it recorded."""
+    app = replay_app("lock")
+
+    async def lesson_tab(pilot) -> None:
+        await _at(lock_busy)(pilot)
+        pilot.app.dashboard.focus_panel("lessons")
+        await _settle(pilot)
+
+    assert snap_compare(app, terminal_size=(120, 40), run_before=lesson_tab)

@@ -6,12 +6,11 @@ import pytest
 from rich.text import Text
 
 from mptui import format as fmt
-from mptui.engine.session import Program as StandInProgram
 from mptui.engine.store import LogLine
 from mptui.tui import layout
-from mptui.tui.keys import APP_BINDINGS, DASHBOARD_BINDINGS, HELP
+from mptui.tui.keys import APP_BINDINGS, DASHBOARD_BINDINGS, HELP, REPLAY_BINDINGS
 from mptui.tui.log_filter import BadFilter, LogFilter, compile_filter
-from mptui.tui.recordings import record
+from mptui.tui.replay_app import position_text, speed_text
 from mptui.tui.widgets.log_panel import LogHighlighter, format_line
 
 
@@ -66,7 +65,7 @@ def test_layout_modes_by_size():
 
 def test_every_binding_is_in_the_help_screen():
     helped = " ".join(keys for _, rows in HELP for keys, _ in rows)
-    for binding in DASHBOARD_BINDINGS + APP_BINDINGS:
+    for binding in DASHBOARD_BINDINGS + APP_BINDINGS + REPLAY_BINDINGS:
         shown = binding.key_display or binding.key
         if shown.isdigit():
             assert "1-9" in helped and "0" in " ".join(w for _, r in HELP for _, w in r)
@@ -75,11 +74,17 @@ def test_every_binding_is_in_the_help_screen():
         assert label in helped, f"{binding.key} is missing from the help screen"
 
 
-def test_recordings_are_deterministic_and_follow_the_settings():
-    from mptui.scenarios import get_lesson
+def test_replay_keys_do_not_take_a_dashboard_key_for_something_else():
+    live = {b.key: b.action for b in DASHBOARD_BINDINGS + APP_BINDINGS}
+    for binding in REPLAY_BINDINGS:
+        for key in binding.key.split(","):
+            # Rebinding a live key is allowed only to the same action (to explain itself).
+            assert live.get(key, binding.action) == binding.action, key
 
-    lesson = get_lesson("lock")
-    two = StandInProgram.from_lesson(lesson, {"workers": 2})
-    assert record(two) == record(two)
-    names = {e["name"] for e in record(two) if e["kind"] == "started"}
-    assert names == {"worker-1", "worker-2"}
+
+def test_replay_position_and_speed_texts():
+    assert position_text(0) == "0.0s"
+    assert position_text(3_249_000_000) == "3.2s"
+    assert position_text(65_300_000_000) == "1m05.3s"
+    assert position_text(-5) == "0.0s"
+    assert [speed_text(s) for s in (0.25, 1.0, 8.0)] == ["0.25x", "1x", "8x"]

@@ -315,3 +315,108 @@ def test_main_run_missing_script_exits_2(tmp_path, capsys):
     assert main(["run", str(tmp_path), "--headless"]) == 2
     _, err = capsys.readouterr()
     assert "directory" in err and err.count("\n") == 1
+
+
+# --------------------------------------------------------------------------------------
+# --record FILE and replay FILE
+
+
+def test_record_with_a_lesson_and_with_run():
+    assert parse(["lock", "--record", "l.jsonl"]).record == "l.jsonl"
+    assert parse(["lock", "--headless", "--record=l.jsonl"]).record == "l.jsonl"
+    request = parse(["run", "prog.py", "--record", "p.jsonl", "--size", "3"])
+    assert (request.record, request.script) == ("p.jsonl", ["prog.py", "--size", "3"])
+    assert parse(["run", "--record", "p.jsonl", "prog.py"]).record == "p.jsonl"
+    assert parse(["lock"]).record is None
+
+
+def test_record_after_double_dash_belongs_to_the_script():
+    request = parse(["run", "prog.py", "--", "--record", "x"])
+    assert request.record is None and request.script == ["prog.py", "--record", "x"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["--record", "x.jsonl"], ["something to run"]),
+        (["lock", "--record"], ["needs a value"]),
+        (["lock", "--record="], ["file name"]),
+    ],
+)
+def test_bad_record(argv, words):
+    message = usage_error(argv)
+    for word in words:
+        assert word in message
+
+
+def test_replay_a_file():
+    request = parse(["replay", "run.jsonl"])
+    assert (request.action, request.replay, request.headless) == ("replay", "run.jsonl", False)
+    request = parse(["replay", "run.jsonl", "--json"])
+    assert (request.replay, request.headless, request.as_json) == ("run.jsonl", True, True)
+    assert parse(["replay", "--headless", "run.jsonl"]).headless
+    assert parse(["replay", "run.jsonl", "--fps", "20"]).fps == 20.0
+    assert parse(["replay", "--help"]).action == "help"
+    # Only a command in first position: elsewhere "replay" is a lesson name or an argument.
+    assert parse(["run", "prog.py", "replay"]).script == ["prog.py", "replay"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["replay"], ["needs a file"]),
+        (["replay", "a.jsonl", "b.jsonl"], ["'b.jsonl'"]),
+        (["replay", "a.jsonl", "--param", "workers=2"], ["--param", "as recorded"]),
+        (["replay", "a.jsonl", "--start-method", "spawn"], ["--start-method"]),
+        (["replay", "a.jsonl", "--record", "b.jsonl"], ["--record"]),
+        (["replay", "a.jsonl", "--bogus"], ["unknown option"]),
+    ],
+)
+def test_bad_replay(argv, words):
+    message = usage_error(argv)
+    for word in words:
+        assert word in message
+
+
+@pytest.mark.parametrize(
+    ("make", "words"),
+    [
+        (lambda tmp: tmp / "missing.jsonl", ["no such file"]),
+        (lambda tmp: tmp, ["directory"]),
+        (lambda tmp: _write(tmp / "empty.jsonl", b""), ["empty"]),
+        (lambda tmp: _write(tmp / "text.jsonl", b"hello\n"), ["not an mptui recording"]),
+        (lambda tmp: _write(tmp / "bin.jsonl", b"\xff\xfe\x00\x01"), ["not an mptui recording"]),
+        (lambda tmp: _write(tmp / "other.jsonl", b'{"kind": "line"}\n'), ["not an mptui"]),
+        (
+            lambda tmp: _write(tmp / "v9.jsonl", b'{"format": "mptui-recording", "version": 9}\n'),
+            ["version 9", "reads version 1"],
+        ),
+        (
+            lambda tmp: _write(tmp / "cut.jsonl", b'{"format": "mptui-recording", "vers'),
+            ["cut short"],
+        ),
+    ],
+)
+def test_main_bad_recording_exits_2_with_one_line(tmp_path, capsys, make, words):
+    path = make(tmp_path)
+    assert main(["replay", str(path), "--headless"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith("mptui: ") and err.count("\n") == 1
+    for word in words:
+        assert word in err
+
+
+def test_main_record_to_an_unwritable_place_exits_2(tmp_path, capsys):
+    for target, words in (
+        (tmp_path, "directory"),
+        (tmp_path / "no" / "such" / "dir" / "x.jsonl", "no directory"),
+    ):
+        assert main(["hello", "--headless", "--record", str(target)]) == 2
+        out, err = capsys.readouterr()
+        assert out == "" and err.count("\n") == 1 and words in err
+
+
+def _write(path, data: bytes):
+    path.write_bytes(data)
+    return path

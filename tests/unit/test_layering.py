@@ -87,8 +87,10 @@ def probe_import(module: str) -> tuple[set[str], set[str]]:
 def test_engine_and_headless_do_not_import_textual():
     out, _ = run_python(
         """
-        import sys
-        import mptui.engine.session, mptui.engine.collector, mptui.engine.store
+        import importlib, pkgutil, sys
+        import mptui.engine
+        for module in pkgutil.iter_modules(mptui.engine.__path__):  # every engine module
+            importlib.import_module("mptui.engine." + module.name)
         import mptui.headless
         loaded = sorted(m for m in sys.modules if m == "textual" or m.startswith("textual."))
         print(repr(loaded))
@@ -105,13 +107,17 @@ def test_engine_modules_are_really_imported_by_the_probe():
     # Guards the test above: a probe that imported nothing would pass it trivially.
     out, _ = run_python(
         """
-        import sys
-        import mptui.engine.session, mptui.headless
+        import importlib, pkgutil, sys
+        import mptui.engine
+        for module in pkgutil.iter_modules(mptui.engine.__path__):
+            importlib.import_module("mptui.engine." + module.name)
+        import mptui.headless
         print(repr(sorted(m for m in sys.modules if m.startswith("mptui"))))
         """
     )
     loaded = set(ast.literal_eval(out))
     assert {"mptui.engine.session", "mptui.engine.collector", "mptui.engine.store"} <= loaded
+    assert {"mptui.engine.recording", "mptui.engine.replay"} <= loaded
     assert "mptui.headless" in loaded
 
 

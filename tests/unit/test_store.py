@@ -660,15 +660,19 @@ QUEUE = ev.make_object_id(RUNNER, 2)
 PIPE = ev.make_object_id(RUNNER, 3)
 
 
-def q(kind: str, pid: int = 1, t: int = 0) -> dict:
-    return {"kind": kind, "pid": pid, "id": QUEUE, "t": t}
+def puts(total: int, pid: int = 1) -> dict:
+    return counter(pid, ev.RK_QUEUE_PUT, QUEUE, total)
+
+
+def gets(total: int, pid: int = 2) -> dict:
+    return counter(pid, ev.RK_QUEUE_GET, QUEUE, total)
 
 
 def test_queue_puts_gets_depth_rates_and_history():
     store = Store()
     declared = {"type": "Queue", "label": "q.py:4", "maxsize": 3}
     store.apply({"kind": ev.OBJECT, "pid": RUNNER, "id": QUEUE, **declared})
-    store.apply_many([q(ev.QUEUE_PUT)] * 5 + [q(ev.QUEUE_GET)] * 2)
+    store.apply_many([puts(5), gets(2)])
     (queue,) = store.snapshot().queues
     assert (queue.label, queue.creator_pid, queue.maxsize) == ("q.py:4", RUNNER, 3)
     assert (queue.puts, queue.gets, queue.depth) == (5, 2, 3)
@@ -678,7 +682,7 @@ def test_queue_puts_gets_depth_rates_and_history():
     (queue,) = store.snapshot().queues
     assert (queue.put_rate, queue.get_rate, queue.depth_history) == (0.0, 0.0, (3,))
 
-    store.apply_many([q(ev.QUEUE_PUT)] * 10 + [q(ev.QUEUE_GET)] * 4)
+    store.apply_many([puts(15), gets(6)])
     store.apply({"kind": ev.TICK, "t": 3_000_000_000})  # two seconds later
     (queue,) = store.snapshot().queues
     assert queue.put_rate == pytest.approx(5.0)
@@ -693,16 +697,16 @@ def test_queue_puts_gets_depth_rates_and_history():
 
 def test_queue_depth_never_negative_when_gets_are_read_first():
     store = Store()
-    store.apply_many([q(ev.QUEUE_GET, pid=2)] * 2)  # the consumer's ring was read first
+    store.apply(gets(2))  # the consumer's ring was read first
     (queue,) = store.snapshot().queues
     assert (queue.gets, queue.depth, queue.label) == (2, 0, f"Queue {QUEUE:x}")
-    store.apply_many([q(ev.QUEUE_PUT)] * 3)
+    store.apply(puts(3))
     assert store.snapshot().queues[0].depth == 1
 
 
 def test_queue_depth_history_is_bounded():
     store = Store()
-    store.apply(q(ev.QUEUE_PUT))
+    store.apply(puts(1))
     store.apply_many({"kind": ev.TICK, "t": (i + 1) * 10**9} for i in range(DEPTH_HISTORY + 30))
     assert len(store.snapshot().queues[0].depth_history) == DEPTH_HISTORY
 
@@ -758,26 +762,6 @@ def test_pipe_counters_per_end():
     assert pipe.received_bytes == (7, 25)
 
 
-def test_single_pipe_and_queue_events_still_count():
-    # Recordings carry one event per operation instead of counters.
-    store = Store()
-    store.apply_many(
-        [
-            {"kind": ev.PIPE_SEND, "pid": 1, "id": PIPE, "end": 0, "t": 1, "bytes": 10},
-            {"kind": ev.PIPE_SEND, "pid": 1, "id": PIPE, "end": 0, "t": 2, "bytes": 15},
-            {"kind": ev.PIPE_RECV, "pid": 2, "id": PIPE, "end": 1, "t": 3, "bytes": 10},
-        ]
-    )
-    (pipe,) = store.snapshot().pipes
-    assert (pipe.sent, pipe.sent_bytes, pipe.received, pipe.received_bytes) == (
-        (2, 0),
-        (25, 0),
-        (0, 1),
-        (0, 10),
-    )
-    assert pipe.label == f"Pipe {PIPE:x}"
-
-
 # --------------------------------------------------------------------------------------
 # Malformed events
 
@@ -820,12 +804,9 @@ def test_single_pipe_and_queue_events_still_count():
         {"kind": ev.LOCK_RELEASED, "id": 1, "t": 1, "hold_ns": 1},
         {"kind": ev.LOCK_RELEASED, "pid": 1, "id": 1, "t": 1, "hold_ns": None},
         {"kind": ev.LOCK_TIMEOUT, "id": 1},
-        {"kind": ev.QUEUE_PUT, "pid": 1},
-        {"kind": ev.QUEUE_GET, "pid": 1, "id": [1]},
-        {"kind": ev.PIPE_SEND, "pid": 1, "id": 1, "t": 1, "bytes": 3},
-        {"kind": ev.PIPE_SEND, "pid": 1, "id": 1, "t": 1, "end": "0", "bytes": 3},
-        {"kind": ev.PIPE_RECV, "pid": 1, "id": 1, "t": 1, "end": 0, "bytes": "3"},
-        {"kind": ev.PIPE_RECV, "pid": 1, "id": 1, "t": 1, "end": 0},
+        {"kind": "queue_put", "pid": 1, "id": 1, "t": 1},  # recording-only kinds, removed
+        {"kind": "pipe_send", "pid": 1, "id": 1, "end": 0, "t": 1, "bytes": 3},
+        {"kind": ev.COUNTER, "pid": 1, "id": [1], "op": "get", "count": 1},
         {"kind": ev.COUNTER, "pid": 1, "id": 1, "op": "unknown", "count": 1, "bytes": 0},
         {"kind": ev.COUNTER, "pid": 1, "id": 1, "count": 1},
         {"kind": ev.COUNTER, "pid": 1, "id": 1, "op": "put"},

@@ -267,19 +267,27 @@ class DashboardScreen(Screen):
     def update_header(self) -> None:
         app = self.mptui
         program = app.program
-        snapshot = self._snapshot
         method = app.method_label(program.start_method) if program is not None else None
-        self.header.show(HeaderState(
+        self.header.show(self.header_state(
+            start_method=method,
+            next_start_method=app.method_label(app.start_method) if program else None,
+        ))  # fmt: skip
+
+    def header_state(self, **facts: object) -> HeaderState:
+        """What the header shows of the program and its run, with ``facts`` added."""
+        app = self.mptui
+        program = app.program
+        snapshot = self._snapshot
+        return HeaderState(
             name=(program.lesson or program.title) if program is not None else None,
             title=program.title if program is not None else None,
             params=app.params_label(),
-            start_method=method,
-            next_start_method=app.method_label(app.start_method) if program else None,
             run=snapshot.run if snapshot else None,
             now_ns=app.now_ns(),
             verdict=snapshot.verdict if snapshot else None,
             still_running=sum(p.alive for p in snapshot.processes) if snapshot else 0,
-        ))  # fmt: skip
+            **facts,  # type: ignore[arg-type]
+        )
 
     # ------------------------------------------------------------- messages
 

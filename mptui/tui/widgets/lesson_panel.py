@@ -75,6 +75,8 @@ class LessonPanel(Panel):
         """The start method the next run will use."""
         self.running_key: str | None = None
         """The entry whose program is the current run (marked with ▶)."""
+        self.hint = "Enter runs it · r restarts · 1-9 jump to a lesson"
+        """The last line of the details: what the keys do here."""
 
     def compose(self) -> ComposeResult:
         yield LessonList(*self._options(), id="lesson-list")
@@ -157,7 +159,7 @@ class LessonPanel(Panel):
             text.append("Start method (m): ", style="bold")
             text.append(self.start_method_label)
             text.append("\n")
-            text.append("Enter runs it · r restarts · 1-9 jump to a lesson", style="dim")
+            text.append(self.hint, style="dim")
         self.query_one("#lesson-text", Static).update(text)
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:

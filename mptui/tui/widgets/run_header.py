@@ -46,6 +46,10 @@ class HeaderState:
     """The engine's verdict on the run (mptui.engine.verdict.run_verdict)."""
     still_running: int = 0
     """Processes still running after the main process ended."""
+    replay: Text | None = None
+    """For a replay: that it is one, playing or paused, the speed and the position."""
+    python: str | None = None
+    """The Python that ran the program, when not this one (a replay's recording says)."""
 
 
 def run_state(state: HeaderState) -> Text:
@@ -83,6 +87,9 @@ def header_text(state: HeaderState, width: int) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(" mptui ", style="bold reverse")
         text.append(" ")
+        if state.replay is not None:
+            text.append_text(state.replay)
+            text.append(" ")
         if state.name is None:
             text.append("no program running: pick a lesson and press Enter", style="italic")
         else:
@@ -103,7 +110,7 @@ def header_text(state: HeaderState, width: int) -> Text:
             ):
                 text.append(f" (next: {state.next_start_method})", style="yellow")
         text.append(SEPARATOR, style="dim")
-        text.append(f"{python} {PYTHON_VERSION}")
+        text.append(f"{python} {state.python or PYTHON_VERSION}")
         if text.cell_len <= width:
             break
     return text
