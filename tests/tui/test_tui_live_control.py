@@ -15,6 +15,7 @@ import psutil
 import pytest
 from textual.widgets import DataTable
 
+from mptui.engine import verdict
 from mptui.engine.recording import read_recording
 from mptui.engine.replay import fold
 from mptui.engine.session import Session
@@ -86,7 +87,8 @@ async def test_s_stops_the_real_program_and_the_dashboard_shows_what_the_engine_
         # The engine's facts: the run ended, every process ended, stopped by the user.
         assert snap.run.state == "ended"
         assert not any(p.alive for p in snap.processes)
-        assert all(p.stopped for p in snap.processes)
+        assert all(p.verdict == verdict.STOPPED for p in snap.processes)
+        assert snap.verdict == verdict.STOPPED
         # ...and the operating system agrees.
         assert not [pid for pid in pids if alive(pid)]
         # The dashboard shows exactly that: one row per process, as the engine sees it.
@@ -97,7 +99,7 @@ async def test_s_stops_the_real_program_and_the_dashboard_shows_what_the_engine_
         assert app.dashboard.summary.display
         assert str(app.dashboard.summary.render()) == str(summarize(snap))
         header = str(app.dashboard.header.render())
-        assert f"exit {snap.run.exitcode}" in header
+        assert f"stopped, {verdict.code_words(snap.run.exitcode)}" in header
 
 
 @pytest.mark.timeout(120)
@@ -123,12 +125,12 @@ async def test_k_sigkill_kills_the_selected_real_process_and_only_it():
         killed = session.store.snapshot().process(pid)
         # The engine's facts: killed by SIGKILL, on purpose (from mptui), so not a failure.
         assert (killed.state, killed.signal, killed.exitcode) == ("killed", "SIGKILL", -9)
-        assert killed.ended_by_parent and not killed.failed
+        assert killed.verdict == verdict.KILLED and not killed.failed
         app.refresh_now()
         await pilot.pause()
         shown = row_cells(app, pid)
         assert shown[:6] == expected_cells(app, pid)[:6]
-        assert (shown[2], shown[3]) == ("killed", "SIGKILL")
+        assert (shown[2], shown[3]) == ("killed by you", "SIGKILL")
         # Only that one: the program goes on (its other workers may wait on the lock the
         # killed one held, but they are alive), and k offers no ended process again.
         assert session.running and all(alive(p) for p in others)

@@ -36,7 +36,7 @@ def test_describe_names_the_range_the_choices_and_the_default():
 
 @pytest.mark.parametrize("lesson", WITH_NUMBERS, ids=[lesson.name for lesson in WITH_NUMBERS])
 async def test_form_shows_ranges_and_refuses_values_outside_them(make_app, lesson):
-    app = make_app(lessons=lessons())
+    app = make_app(lessons=lessons(), settings={})
     async with app.run_test(size=WIDE) as pilot:
         app.dashboard.lessons.select(lesson.name)
         await pilot.press("e")
