@@ -4,8 +4,9 @@ The program prints, over and over until 1 GB is out: one 200 MB line, one 50 MB 
 ten 1 MB lines, a hundred of 100 kB, a thousand of 10 kB, ten thousand of 8,000 bytes,
 ten thousand of 1 kB, a hundred thousand of 100 bytes, a hundred thousand empty ones, and
 the same again in 4-byte characters (an emoji is 4 bytes in UTF-8 and 4 in a Python
-string: ten thousand lines of 2,000 of them fill the dashboard's log ring at its worst). mptui runs it (a) headless, writing everything to /dev/null, and (b) as the
-dashboard in a 120x40 pty whose output is read and dropped. The peak RSS of the mptui
+string: ten thousand lines of 2,000 of them fill the dashboard's log ring at its worst).
+mptui runs it (a) headless, writing everything to /dev/null, and (b) as the dashboard in a
+120x40 pty whose output is read and dropped. The peak RSS of the mptui
 process itself (not the program's) is sampled every 50 ms. Target: at most 150 MB.
 
     python benchmarks/bench_memory.py          # 1 GB, both front ends

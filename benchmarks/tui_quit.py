@@ -118,8 +118,9 @@ def main() -> None:
                     took, remaining = one_try(script, way_out)
                     times.append(took * 1000)
                     left += remaining
+                median = statistics.median(times)
                 print(
-                    f"{title:<18} {way_out:<16} exit after median {statistics.median(times):5.0f} ms"
+                    f"{title:<18} {way_out:<16} exit after median {median:5.0f} ms"
                     f" (range {min(times):.0f}-{max(times):.0f} ms, {tries} tries);"
                     f" processes left behind: {left}"
                 )
