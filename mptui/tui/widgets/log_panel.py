@@ -115,7 +115,9 @@ class ProcessLog(Log):
         """The user scrolled up (follow off) or to the end (follow on)."""
 
     def __init__(self) -> None:
-        super().__init__(highlight=True, max_lines=MAX_LINES, id="log")
+        # Not "log": that is the panel's id, and the panel's rules (min-height) must not
+        # apply to the view inside it, or its newest rows fall under the panel's border.
+        super().__init__(highlight=True, max_lines=MAX_LINES, id="log-view")
         self.highlighter = LogHighlighter()
 
     def _set_follow(self, follow: bool) -> None:
