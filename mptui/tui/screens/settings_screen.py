@@ -34,6 +34,9 @@ class SettingsScreen(ModalScreen["dict[str, object] | None"]):
         Binding("ctrl+r", "reset", "Defaults"),
     ]
     """Enter in a field also runs; Tab moves between fields."""
+    AUTO_FOCUS = ".settings-input"
+    """The first field, so the user can type at once (by default the scrolling box around
+    the fields would take the focus: it is the first focusable widget)."""
 
     def __init__(self, lesson: Any, values: Mapping[str, object]) -> None:
         super().__init__()
