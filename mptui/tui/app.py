@@ -315,6 +315,16 @@ class MptuiApp(App[int]):
         if not alive:
             self.on_terminate(signal.SIGHUP)
 
+    # ------------------------------------------------------------- keys
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Below the smallest size (the "too small" message) only quitting acts: the palette,
+        Tab and the rest would act on panels nobody can see."""
+        dashboard = getattr(self, "dashboard", None)
+        if dashboard is not None and self.screen is dashboard and dashboard.mode == "tiny":
+            return action == "quit"
+        return True
+
     # ------------------------------------------------------------- command palette
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:

@@ -35,3 +35,43 @@ async def test_the_settings_form_opens_with_its_first_field_focused(size):
         await pilot.pause()
         assert app.settings["lock"]["workers"] == 8
         await app.action_quit()
+
+
+OUT_OF_SIGHT = (["1"], ["enter"], ["down", "enter"], ["r"], ["tab", "enter"], ["e"], ["m"],
+                ["question_mark"], ["ctrl+p"], ["k"], ["s"])  # fmt: skip
+"""Keys that acted on hidden panels below 60x16 (k and s only said so in a notice)."""
+
+
+@pytest.mark.parametrize("keys", OUT_OF_SIGHT)
+async def test_below_the_smallest_size_keys_do_nothing_out_of_sight(keys):
+    app = make_app()
+    async with app.run_test(size=(59, 20)) as pilot:
+        dashboard = app.dashboard
+        assert dashboard.mode == "tiny"
+        method = app.start_method
+        await pilot.press(*keys)
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        assert app.session is None, f"{keys} started a program behind the 'too small' message"
+        assert app.screen is dashboard, f"{keys} opened {app.screen} over the message"
+        assert app.start_method == method
+        # Once the terminal is large enough, the keys work again, and the lesson list has
+        # the focus back.
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert dashboard.mode == "compact"
+        assert dashboard.focused_panel() == "lessons"
+        await pilot.press("1")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        assert app.session is not None and app.program.lesson == "hello"
+        await app.action_quit()
+
+
+async def test_below_the_smallest_size_q_still_quits():
+    app = make_app()
+    async with app.run_test(size=(70, 12)) as pilot:
+        assert app.dashboard.mode == "tiny"
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0

@@ -84,6 +84,8 @@ class DashboardScreen(Screen):
         """Least seconds between two writes to the log view (see LogPanel.flush)."""
         self._tables_at = 0.0
         self._snapshot: Snapshot | None = None
+        self._focus_before_tiny: str | None = None
+        """The panel that had the focus when the terminal became too small."""
 
     @property
     def mptui(self) -> MptuiApp:
@@ -111,7 +113,10 @@ class DashboardScreen(Screen):
     def on_mount(self) -> None:
         self.log_panel.write_interval = self.log_interval
         self.apply_mode(layout.choose_mode(self.app.size.width, self.app.size.height))
-        self.lessons.focus_target.focus()
+        if self.mode == "tiny":
+            self._focus_before_tiny = "lessons"  # where the focus goes once there is room
+        else:
+            self.lessons.focus_target.focus()
         self.mptui.dashboard_mounted()
 
     def on_resize(self, event: events.Resize) -> None:
@@ -150,14 +155,24 @@ class DashboardScreen(Screen):
     def apply_mode(self, mode: str) -> None:
         """Switch layout mode (on resize); keeps the focused panel's tab in front."""
         if mode != self.mode:
+            was_tiny = self.mode == "tiny"
             for old in ("full", "medium", "compact", "tiny"):
                 self.set_class(old == mode, f"-{old}")
             self.mode = mode
-            current = self.focused_panel()
+            if mode == "tiny":
+                # Nothing is on screen to act on: keys must not reach a hidden widget (Enter
+                # in the lesson list would start a lesson out of sight).
+                self._focus_before_tiny = self.focused_panel()
+                self.set_focus(None)
+            current = self._focus_before_tiny if was_tiny else self.focused_panel()
             group = layout.group_of(mode, current) if current else None
             if group is None:
                 group = self.default_group()
             self.show_group(group.id if group else "", focus=False)
+            if was_tiny and group is not None:
+                panel_id = current if current in group.panels else group.panels[0]
+                self.panel(panel_id).focus_target.focus()
+            self.refresh_bindings()  # the footer shows only the keys that act now
         size = self.app.size
         self.query_one("#too-small", Static).update(
             f"mptui needs a terminal of at least {layout.MIN_WIDTH}x{layout.MIN_HEIGHT}; "
@@ -191,6 +206,10 @@ class DashboardScreen(Screen):
             self.panel(group.panels[0]).focus_target.focus()
         if "log" in shown:
             self.call_after_refresh(self.log_panel.show_end)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Below the smallest size only quitting works (an app key): nothing else is seen."""
+        return self.mode != "tiny"
 
     def visible_panels(self) -> set[str]:
         group = layout.group_by_id(self.mode, self.group)
