@@ -7,13 +7,20 @@ the dashboard's run is the point.
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 import pytest
+from screen_text import screen_lines
 from textual.widgets import Input
 
 from mptui.engine.session import Session
+from mptui.engine.store import RunView
 from mptui.scenarios import lessons
 from mptui.tui.app import MptuiApp
 from mptui.tui.screens.settings_screen import SettingsScreen
+from mptui.tui.widgets import run_header
+from mptui.tui.widgets.run_header import HeaderState, header_text
 
 
 def make_app(**options) -> MptuiApp:
@@ -75,3 +82,69 @@ async def test_below_the_smallest_size_q_still_quits():
         await pilot.press("q")
         await pilot.pause()
     assert app.return_code == 0
+
+
+def header_at(width: int, run: RunView, next_method: str | None = None) -> str:
+    """The lock lesson's header line at ``width`` columns, 6 s into a run or 3.33 s long."""
+    state = HeaderState(
+        name="lock",
+        title="Take turns with a Lock",
+        params="workers=4 rounds=3 hold=0.25",
+        start_method="default (fork)",
+        next_start_method=next_method,
+        run=run,
+        now_ns=7_000_000_000,
+        verdict="ok",
+    )
+    text = header_text(state, width)
+    assert text.cell_len <= width
+    return text.plain
+
+
+ENDED = RunView(state="ended", started_ns=1, ended_ns=3_330_000_001, exitcode=0)
+RUNNING = RunView(state="running", started_ns=1)
+
+
+@pytest.mark.parametrize("run", [ENDED, RUNNING], ids=["ended", "running"])
+@pytest.mark.parametrize("next_method", [None, "spawn"])
+def test_the_header_at_80_columns_keeps_name_state_settings_and_no_cut_version(run, next_method):
+    line = header_at(80, run, next_method)
+    assert line.lstrip(" mptui").startswith("lock ")
+    assert ("finished, exit 0 after 3.33s" if run is ENDED else "running 6s") in line
+    assert "workers=4" in line
+    assert "fork" in line
+    if next_method:
+        assert "next: spawn" in line
+    # The version shows whole, or not at all (the lesson details show it): never "Py".
+    assert f"Python {run_header.PYTHON_VERSION}" in line or "Py" not in line
+
+
+def test_the_header_shows_the_python_version_where_there_is_room():
+    assert f"│ Python {run_header.PYTHON_VERSION}" in header_at(120, RUNNING)
+    assert "lock: Take turns with a Lock" in header_at(160, ENDED)
+    assert "… │ fork" in header_at(72, ENDED)  # long settings are cut before the method
+
+
+async def test_the_lesson_details_show_the_python_version():
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        details = str(app.dashboard.query_one("#lesson-text").render())
+        assert f"Python: {run_header.PYTHON_VERSION}" in details
+        await app.action_quit()
+
+
+@pytest.mark.timeout(60)
+async def test_the_header_at_80x24_on_a_real_run():
+    app = make_app(autostart="lock", settings={"lock": {"hold": 0.02}})
+    async with app.run_test(size=(80, 24)) as pilot:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and (app.session is None or app.session.running):
+            app.refresh_now()
+            await asyncio.sleep(0.05)
+        app.refresh_now()
+        await pilot.pause()
+        header = screen_lines(app)[0]
+        assert "lock ✓ finished, exit 0" in header
+        assert "workers=4 rounds=3 hold=0.02" in header and header.endswith("fork")
+        await app.action_quit()

@@ -15,6 +15,7 @@ from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from mptui.tui.widgets import run_header
 from mptui.tui.widgets.panel import Panel
 
 SCRIPT_KEY = "script"
@@ -156,6 +157,10 @@ class LessonPanel(Panel):
                 text.append("Settings: none\n", style="dim")
             text.append("Start method (m): ", style="bold")
             text.append(self.start_method_label)
+            text.append("\n")
+            # Here as well as in the header, which leaves it out on narrow terminals.
+            text.append("Python: ", style="bold")
+            text.append(run_header.PYTHON_VERSION)
             text.append("\n")
             text.append("Enter runs it · r restarts · 1-9 jump to a lesson", style="dim")
         self.query_one("#lesson-text", Static).update(text)

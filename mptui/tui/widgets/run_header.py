@@ -2,11 +2,13 @@
 
 The point of the line is comparison: a learner changes one setting, runs again, and sees
 here exactly what changed, next to the panels that show the effect. On a narrow terminal
-the lesson's title gives way to its name first, so the state and settings stay visible.
+the least useful parts give way first (the lesson's title, then the Python version, which
+the lesson details also show), so the name, the run state and the settings stay visible.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import platform
 from dataclasses import dataclass
 
@@ -76,35 +78,88 @@ def run_state(state: HeaderState) -> Text:
     return Text(f"{mark} {words}, exit {run.exitcode} after {fmt.seconds(elapsed)}", style=style)
 
 
-def header_text(state: HeaderState, width: int) -> Text:
-    """The line for ``state``, shortened to fit ``width`` cells where it can be."""
-    for long_title, python in ((True, "Python"), (False, "Python"), (False, "Py")):
-        text = Text(no_wrap=True, overflow="ellipsis")
+@dataclass(frozen=True)
+class Fit:
+    """How much of the line to show; :func:`header_text` tries them from the fullest."""
+
+    badge: bool = True
+    """The `` mptui `` badge."""
+    title: bool = True
+    """The lesson's title after its name."""
+    python: bool = True
+    """The Python version (also shown in the lesson details: it is the same for every run)."""
+    long_method: bool = True
+    """``default (fork)`` rather than ``fork``."""
+    params: int | None = None
+    """Cells for the parameters, cut with an ellipsis (None: as many as they need)."""
+
+
+FITS = (
+    Fit(),
+    Fit(title=False),
+    Fit(title=False, python=False),
+    Fit(title=False, python=False, long_method=False),
+    Fit(badge=False, title=False, python=False, long_method=False),
+)
+"""Least important first: the title, the Python version, the word ``default``, the badge;
+then the parameters are cut. The program's name and the run state always show."""
+
+
+def short_method(label: str) -> str:
+    """``fork`` for ``default (fork)`` (the app's label for the platform's default)."""
+    if label.startswith("default (") and label.endswith(")"):
+        return label[len("default (") : -1]
+    return label
+
+
+def _line(state: HeaderState, fit: Fit) -> Text:
+    text = Text(no_wrap=True, overflow="ellipsis")
+    if fit.badge:
         text.append(" mptui ", style="bold reverse")
+    text.append(" ")
+    if state.name is None:
+        text.append("no program running: pick a lesson and press Enter", style="italic")
+    else:
+        # A script's name, title and arguments are the user's: shown printable.
+        label = printable(state.name)
+        if fit.title and state.title and state.title != state.name:
+            label = f"{label}: {printable(state.title)}"
+        text.append(label, style="bold")
         text.append(" ")
-        if state.name is None:
-            text.append("no program running: pick a lesson and press Enter", style="italic")
-        else:
-            # A script's name, title and arguments are the user's: shown printable.
-            label = printable(state.name)
-            if long_title and state.title and state.title != state.name:
-                label = f"{label}: {printable(state.title)}"
-            text.append(label, style="bold")
-            text.append(" ")
-            text.append_text(run_state(state))
-            if state.params:
-                text.append(SEPARATOR, style="dim")
-                text.append(printable(state.params))
+        text.append_text(run_state(state))
+        if state.params:
+            params = printable(state.params)
+            if fit.params is not None and len(params) > fit.params:
+                params = params[: max(0, fit.params - 1)] + "…"
             text.append(SEPARATOR, style="dim")
-            text.append(state.start_method or "default")
-            if state.next_start_method is not None and state.next_start_method != (
-                state.start_method
-            ):
-                text.append(f" (next: {state.next_start_method})", style="yellow")
+            text.append(params)
+        method = state.start_method or "default"
         text.append(SEPARATOR, style="dim")
-        text.append(f"{python} {PYTHON_VERSION}")
+        text.append(method if fit.long_method else short_method(method))
+        following = state.next_start_method
+        if following is not None and following != state.start_method:
+            following = following if fit.long_method else short_method(following)
+            text.append(f" (next: {following})", style="yellow")
+    if fit.python:
+        text.append(SEPARATOR, style="dim")
+        text.append(f"Python {PYTHON_VERSION}")
+    return text
+
+
+def header_text(state: HeaderState, width: int) -> Text:
+    """The line for ``state``, shortened to fit ``width`` cells where it can be.
+
+    Parts give way in the order of :data:`FITS`; then the parameters are cut to the room
+    left, never below a few characters (what does not fit then is cut at the end, so the
+    name and the run state, at the start, stay)."""
+    text = Text()
+    for fit in FITS:
+        text = _line(state, fit)
         if text.cell_len <= width:
-            break
+            return text
+    if state.params:
+        room = len(printable(state.params)) - (text.cell_len - width)
+        text = _line(state, dataclasses.replace(fit, params=max(room, 6)))
     return text
 
 
