@@ -4,8 +4,9 @@ The app owns what outlives a screen: the session (the observed program), the set
 user chose per lesson, the start method for the next run, and the frame tick that reads the
 session's Store and hands the dashboard one snapshot and one batch of log lines per frame.
 
-Every way out stops the observed program first: ``q``, Ctrl+C, SIGTERM, SIGHUP (a dropped
-SSH connection) and a terminal that went away without a signal (checked every few seconds).
+Every way out stops the observed program first: ``q``, Ctrl+C, SIGINT, SIGTERM, SIGHUP (a
+dropped SSH connection) and a terminal that went away without a signal (checked every few
+seconds).
 """
 
 from __future__ import annotations
@@ -128,7 +129,9 @@ class MptuiApp(App[int]):
     def on_mount(self) -> None:
         self.set_interval(1.0 / self.fps, self.tick, name="frame")
         loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGHUP):
+        # SIGINT too: in raw mode Ctrl+C is a key (a quit with status 0), so a SIGINT comes
+        # from kill and, like SIGTERM and SIGHUP, ends mptui with 128 + its number.
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             try:
                 loop.add_signal_handler(sig, self.on_terminate, sig)
             except (NotImplementedError, RuntimeError, ValueError):
@@ -298,7 +301,7 @@ class MptuiApp(App[int]):
         self.exit(self.exit_status)
 
     def on_terminate(self, sig: int) -> None:
-        """SIGTERM or SIGHUP: stop the program before anything touches the terminal again."""
+        """SIGINT, SIGTERM or SIGHUP: stop the program before anything touches the terminal."""
         self.exit_status = 128 + sig
         self._quitting = True
         session = self.session
