@@ -196,7 +196,7 @@ class DashboardScreen(Screen):
             self.panel(panel_id).display = panel_id in shown
         self.query_one("#left").display = bool(shown & {"lessons", "source"})
         self.query_one("#main").display = bool(shown - {"lessons", "source"})
-        self.summary.display = "processes" in shown and self._run_ended()
+        self._show_summary(shown)
         self.query_one(PanelTabs).show_tabs(layout.GROUPS[self.mode], self.group)
         if self._snapshot is not None:
             # Fill the panels just shown first, so focus goes to their tables, not to an
@@ -233,6 +233,14 @@ class DashboardScreen(Screen):
     def _run_ended(self) -> bool:
         return self._snapshot is not None and self._snapshot.run.state == "ended"
 
+    def _show_summary(self, visible: set[str]) -> None:
+        """The Summary shows above the processes once the run ended, if there is room; the
+        panels under it then leave it rows (app.tcss, ``-summary``)."""
+        room = layout.summary_fits(self.mode, self.app.size.height)
+        shown = room and "processes" in visible and self._run_ended()
+        self.summary.display = shown
+        self.set_class(shown, "-summary")
+
     # ------------------------------------------------------------- data
 
     def reset_run(self, key: str | None) -> None:
@@ -240,6 +248,7 @@ class DashboardScreen(Screen):
         for panel_id in ("processes", "channels", "locks", "log"):
             self.panel(panel_id).reset()
         self.summary.reset()
+        self.set_class(False, "-summary")
         self._snapshot = None
         self.lessons.set_running(key)
 
@@ -277,7 +286,7 @@ class DashboardScreen(Screen):
             if group is not None:
                 self.panel(group.panels[0]).focus_target.focus()
         ended = snapshot.run.state == "ended"
-        self.summary.display = ended and "processes" in visible
+        self._show_summary(visible)
         if ended and self.summary.version != snapshot.version:
             self.summary.show_snapshot(snapshot, now_ns)
             self.summary.version = snapshot.version

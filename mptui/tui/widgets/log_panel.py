@@ -146,10 +146,23 @@ class ProcessLog(Log):
         self._set_follow(True)
         super().action_scroll_end()
 
-    def on_resize(self, event: events.Resize) -> None:
-        # The view shrinks when the summary appears above it: keep the newest line in view.
+    def keep_end(self) -> None:
+        """A following view shows its newest line (after the next layout, when its size and
+        scrollbars are known)."""
         if self.auto_scroll:
             self.scroll_end(animate=False, x_axis=False)
+
+    def on_resize(self, event: events.Resize) -> None:
+        # The view shrinks when the summary appears above it: keep the newest line in view.
+        self.keep_end()
+
+    # A scrollbar appears or goes without a resize: a line wider than the view brings one
+    # that takes the bottom row; more lines than rows bring the other. Both move the end.
+    def watch_show_horizontal_scrollbar(self, shown: bool) -> None:
+        self.keep_end()
+
+    def watch_show_vertical_scrollbar(self, shown: bool) -> None:
+        self.keep_end()
 
 
 class LogPanel(Panel):
@@ -260,15 +273,17 @@ class LogPanel(Panel):
             if log.auto_scroll:
                 # Not Log's own auto_scroll: it follows only a view already at the end,
                 # which one that was hidden or not yet laid out when lines came is not.
-                # Immediate, so the write and the scroll make one repaint, not two.
-                log.scroll_end(animate=False, immediate=True, x_axis=False)
+                # Immediate, so the write and the scroll make one repaint, not two; forced,
+                # as the first lines that overflow the view have no scrollbar yet, and
+                # without one a scroll is refused (the view would stay at the top).
+                log.scroll_end(animate=False, immediate=True, x_axis=False, force=True)
 
     def _rebuild(self) -> None:
         """Show the kept lines again through the current filter (after a filter change)."""
         self._unwritten.clear()
         self.log_view.clear()
         self._write(self._entries)
-        self.log_view.scroll_end(animate=False, immediate=True)
+        self.log_view.scroll_end(animate=False, immediate=True, force=True)
 
     def _update_status(self) -> None:
         parts = [f"received {self.received:,}", f"shown {self.shown:,}"]
@@ -303,7 +318,7 @@ class LogPanel(Panel):
         log = self.log_view
         log.auto_scroll = not log.auto_scroll
         if log.auto_scroll:
-            log.scroll_end(animate=False, immediate=True)
+            log.scroll_end(animate=False, immediate=True, force=True)
         self._update_status()
 
     def clear(self) -> None:
@@ -379,7 +394,7 @@ class LogPanel(Panel):
     def show_end(self) -> None:
         """Called when the panel comes into view: a following log shows its newest lines."""
         if self.follow:
-            self.log_view.scroll_end(animate=False, immediate=True)
+            self.log_view.scroll_end(animate=False, immediate=True, force=True)
 
     def on_key(self, event: events.Key) -> None:
         if event.key == "escape" and self.filter_open:

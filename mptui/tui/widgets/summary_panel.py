@@ -63,9 +63,8 @@ class SummaryPanel(Static):
         self._text = Text()
 
     def show_snapshot(self, snapshot: Snapshot, now_ns: int) -> None:
-        ended = snapshot.run.state == "ended"
-        self.display = ended
-        if ended:
+        # Shown or not by the dashboard (only once the run ended, and only with room for it).
+        if snapshot.run.state == "ended":
             text = summarize(snapshot)
             if text != self._text:
                 self._text = text
