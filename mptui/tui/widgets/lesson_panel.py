@@ -155,6 +155,11 @@ class LessonPanel(Panel):
                 text.append("\n")
             elif entry.lesson is not None:
                 text.append("Settings: none\n", style="dim")
+            else:
+                # The dashboard owns the terminal: the program's stdin is /dev/null.
+                text.append("Input (stdin): ", style="bold")
+                text.append("not connected, input() gets end-of-file at once; "
+                            "with --headless your program reads mptui's stdin\n")  # fmt: skip
             text.append("Start method (m): ", style="bold")
             text.append(self.start_method_label)
             text.append("\n")

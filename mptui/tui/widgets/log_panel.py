@@ -43,6 +43,9 @@ SHOWN_CHARS = LOG_TEXT_CHARS
 """Characters of a line's text shown, after escaping; the rest is replaced by a marker.
 The Store keeps as many (the whole line is printed by --headless and --json)."""
 STDOUT_MARK, STDERR_MARK = "│", "┃"
+STDIN_NOTE = "stdin: not connected (use --headless to pipe input)"
+"""Under the log: in the dashboard the program's stdin is /dev/null (the terminal is the
+dashboard's), so ``input()`` gets EOF at once; headless passes mptui's stdin through."""
 CUT_MARK = " … [+"
 """Starts the marker of a cut line: `` … [+12,345 characters; whole line in --headless]``."""
 _WARNING = re.compile(r"\bWARN(?:ING)?\b")
@@ -205,6 +208,7 @@ class LogPanel(Panel):
         yield Static(id="log-filter-error")
 
     def on_mount(self) -> None:
+        self.set_subtitle(STDIN_NOTE)
         self.query_one("#log-filter-bar").display = False
         self.query_one("#log-filter-error").display = False
         self.query_one("#log-filter", Input).cursor_blink = False
