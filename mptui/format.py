@@ -68,13 +68,14 @@ def count(value: int) -> str:
     return f"{value / 1_000_000:.1f}M"
 
 
-def sparkline(values: Sequence[float], width: int) -> str:
-    """The last ``width`` values as block characters, scaled to their own maximum."""
+def sparkline(values: Sequence[float], width: int, bars: str = _BARS) -> str:
+    """The last ``width`` values as block characters (or ``bars``, lowest first), scaled to
+    their own maximum."""
     tail = list(values)[-width:]
     if not tail:
         return ""
     top = max(tail)
     if top <= 0:
-        return _BARS[0] * len(tail)
-    last = len(_BARS) - 1
-    return "".join(_BARS[min(last, int(v / top * last + 0.5))] for v in tail)
+        return bars[0] * len(tail)
+    last = len(bars) - 1
+    return "".join(bars[min(last, int(v / top * last + 0.5))] for v in tail)

@@ -22,14 +22,16 @@ from typing import Any
 
 from textual import work
 from textual.app import App, SystemCommand
+from textual.command import CommandPalette
 from textual.content import Content
 from textual.css.query import NoMatches
 from textual.screen import Screen
 
 from mptui.engine.session import default_start_method
 from mptui.text import printable
-from mptui.tui import layout
+from mptui.tui import glyphs, layout
 from mptui.tui.keys import APP_BINDINGS
+from mptui.tui.palette import Palette
 from mptui.tui.screens.dashboard import DashboardScreen
 from mptui.tui.session_api import SessionFactory, SessionLike, program_class
 from mptui.tui.widgets.lesson_panel import SCRIPT_KEY, Entry, settings_text
@@ -83,6 +85,8 @@ class MptuiApp(App[int]):
                 scrolls, so redraws, the whole view).
             watch_terminal: exit if the terminal disappears (off in tests: no tty there).
         """
+        # Before Textual reads the stylesheet's variables (get_css_variables), in __init__.
+        glyphs.use(glyphs.for_environment(os.environ))
         super().__init__()
         self.session_factory = session_factory
         self.lessons = tuple(lessons)
@@ -109,6 +113,10 @@ class MptuiApp(App[int]):
 
     # ------------------------------------------------------------- set-up
 
+    def get_css_variables(self) -> dict[str, str]:
+        """The theme's variables, and the border types for this terminal (mptui.tui.glyphs)."""
+        return {**super().get_css_variables(), **glyphs.active().css_variables()}
+
     def entries(self) -> list[Entry]:
         entries = []
         if self.script is not None:
@@ -127,6 +135,7 @@ class MptuiApp(App[int]):
         return self.dashboard
 
     def on_mount(self) -> None:
+        self.set_class(glyphs.active() is glyphs.ASCII, "-ascii")  # see app.tcss
         self.set_interval(1.0 / self.fps, self.tick, name="frame")
         loop = asyncio.get_running_loop()
         # SIGINT too: in raw mode Ctrl+C is a key (a quit with status 0), so a SIGINT comes
@@ -329,6 +338,11 @@ class MptuiApp(App[int]):
         return True
 
     # ------------------------------------------------------------- command palette
+
+    def action_command_palette(self) -> None:
+        """Textual's palette, with this terminal's glyphs (mptui.tui.palette)."""
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(Palette())
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -21,7 +21,7 @@ from textual.widgets import Footer, Static
 
 from mptui.engine.store import LogDelta, Snapshot
 from mptui.text import printable
-from mptui.tui import layout
+from mptui.tui import glyphs, layout
 from mptui.tui.keys import DASHBOARD_BINDINGS
 from mptui.tui.screens.help_screen import HelpScreen
 from mptui.tui.screens.kill_screen import KillScreen
@@ -44,7 +44,7 @@ class PanelTabs(Static):
     """One line of tab labels for small screens; Tab or a click switches."""
 
     def show_tabs(self, groups: Sequence[layout.Group], active: str) -> None:
-        text = Text(no_wrap=True, overflow="ellipsis")
+        text = Text(no_wrap=True, overflow=glyphs.active().overflow)
         for group in groups:
             selected = group.id == active
             label = f" {group.label} "

@@ -10,6 +10,7 @@ from textual.widgets import DataTable, Static
 from mptui import format as fmt
 from mptui.engine.store import PipeView, QueueView, Snapshot
 from mptui.text import printable
+from mptui.tui import glyphs
 from mptui.tui.widgets.panel import Panel
 from mptui.tui.widgets.table_sync import TableSync
 
@@ -30,14 +31,19 @@ QUEUE_COLUMNS = (
     ("gets", _right("Gets")),
     ("history", "Depth history"),
 )
-PIPE_COLUMNS = (
-    ("label", "Pipe"),
-    ("fwd", _right("0→1 msgs")),
-    ("fwd_bytes", _right("0→1 bytes")),
-    ("back", _right("1→0 msgs")),
-    ("back_bytes", _right("1→0 bytes")),
-    ("unread", _right("Unread")),
-)
+
+
+def pipe_columns() -> tuple[tuple[str, str | Text], ...]:
+    """Titles with arrows (``0→1``, or ``0->1`` where the terminal has no arrow)."""
+    arrows = glyphs.active().text
+    return (
+        ("label", "Pipe"),
+        ("fwd", _right(arrows("0→1 msgs"))),
+        ("fwd_bytes", _right(arrows("0→1 bytes"))),
+        ("back", _right(arrows("1→0 msgs"))),
+        ("back_bytes", _right(arrows("1→0 bytes"))),
+        ("unread", _right("Unread")),
+    )
 
 
 def _num(text: str) -> Text:
@@ -50,6 +56,7 @@ def queue_cells(queue: QueueView) -> tuple:
     label = label if queue.kind == "Queue" else f"{label} ({queue.kind})"
     label = label if not queue.maxsize else f"{label} (max {queue.maxsize})"
     full = queue.maxsize and queue.depth >= queue.maxsize
+    spark = fmt.sparkline(queue.depth_history, SPARK_WIDTH, glyphs.active().bars)
     return (
         Text(label),  # a Text: a str cell would be read as markup
         Text(str(queue.depth), justify="right", style="bold red" if full else "bold"),
@@ -57,7 +64,7 @@ def queue_cells(queue: QueueView) -> tuple:
         _num(fmt.rate(queue.get_rate)),
         _num(fmt.count(queue.puts)),
         _num(fmt.count(queue.gets)),
-        Text(fmt.sparkline(queue.depth_history, SPARK_WIDTH).ljust(SPARK_WIDTH), style="cyan"),
+        Text(spark.ljust(SPARK_WIDTH), style="cyan"),
     )
 
 
@@ -88,7 +95,7 @@ class ChannelPanel(Panel):
 
     def on_mount(self) -> None:
         self.queues = TableSync(self.query_one("#queue-table", DataTable), QUEUE_COLUMNS)
-        self.pipes = TableSync(self.query_one("#pipe-table", DataTable), PIPE_COLUMNS)
+        self.pipes = TableSync(self.query_one("#pipe-table", DataTable), pipe_columns())
         self._show_tables(0, 0)
 
     @property

@@ -15,6 +15,7 @@ from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from mptui.tui import glyphs
 from mptui.tui.widgets import run_header
 from mptui.tui.widgets.panel import Panel
 
@@ -75,7 +76,7 @@ class LessonPanel(Panel):
         self.start_method_label = "default"
         """The start method the next run will use."""
         self.running_key: str | None = None
-        """The entry whose program is the current run (marked with ▶)."""
+        """The entry whose program is the current run (marked with ▶, or >)."""
 
     def compose(self) -> ComposeResult:
         yield LessonList(*self._options(), id="lesson-list")
@@ -123,10 +124,11 @@ class LessonPanel(Panel):
     def _options(self) -> list[Option]:
         options = []
         number = 0
+        marks = glyphs.active()
         for entry in self.entries:
-            prompt = Text(no_wrap=True, overflow="ellipsis")
+            prompt = Text(no_wrap=True, overflow=marks.overflow)
             running = entry.key == self.running_key
-            prompt.append("▶ " if running else "  ", style="bold green")
+            prompt.append(f"{marks.current} " if running else "  ", style="bold green")
             if entry.lesson is not None:
                 number += 1
                 prompt.append(f"{number} " if number < 10 else "  ", style="dim")

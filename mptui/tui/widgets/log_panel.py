@@ -29,6 +29,7 @@ from textual.widgets import Input, Log, Static
 from mptui import format as fmt
 from mptui.engine.store import LOG_TEXT_CHARS, LogLine
 from mptui.text import clip_line, printable
+from mptui.tui import glyphs
 from mptui.tui.log_filter import BadFilter, LogFilter
 from mptui.tui.widgets.panel import Panel
 
@@ -42,12 +43,9 @@ PROCESS_COLORS = ("cyan", "green", "magenta", "blue", "bright_cyan", "bright_gre
 SHOWN_CHARS = LOG_TEXT_CHARS
 """Characters of a line's text shown, after escaping; the rest is replaced by a marker.
 The Store keeps as many (the whole line is printed by --headless and --json)."""
-STDOUT_MARK, STDERR_MARK = "│", "┃"
 STDIN_NOTE = "stdin: not connected (use --headless to pipe input)"
 """Under the log: in the dashboard the program's stdin is /dev/null (the terminal is the
 dashboard's), so ``input()`` gets EOF at once; headless passes mptui's stdin through."""
-CUT_MARK = " … [+"
-"""Starts the marker of a cut line: `` … [+12,345 characters; whole line in --headless]``."""
 _WARNING = re.compile(r"\bWARN(?:ING)?\b")
 # "(?<=\w)Error:" and not "\w+Error:": the latter tries every start in a run of word
 # characters and scans to its end, quadratic in the run (16 s for 64k characters).
@@ -59,8 +57,14 @@ def shown_name(name: str) -> str:
     return printable(name)[:NAME_WIDTH].ljust(NAME_WIDTH)
 
 
+def cut_mark() -> str:
+    """Starts the marker of a cut line: `` … [+12,345 characters; whole line in --headless]``
+    (``...`` for the ellipsis where the terminal has no "…": mptui.tui.glyphs)."""
+    return f" {glyphs.active().ellipsis} [+"
+
+
 def cut_marker(left_out: int) -> str:
-    return f"{CUT_MARK}{left_out:,} characters; whole line in --headless]"
+    return f"{cut_mark()}{left_out:,} characters; whole line in --headless]"
 
 
 def format_line(line: LogLine) -> str:
@@ -69,7 +73,8 @@ def format_line(line: LogLine) -> str:
     The text is printable (control characters escaped, colours removed) and at most
     SHOWN_CHARS characters long; a longer line ends with a marker saying how many
     characters of the program's line are not shown."""
-    mark = STDERR_MARK if line.stream == "stderr" else STDOUT_MARK
+    marks = glyphs.active()
+    mark = marks.stderr if line.stream == "stderr" else marks.stdout
     text, left_out = clip_line(line.text, SHOWN_CHARS)
     left_out += line.cut  # what the Store already left out
     if left_out:
@@ -96,12 +101,12 @@ class LogHighlighter(Highlighter):
         color = self.colors.get(plain[:NAME_WIDTH].rstrip())
         if color:
             text.stylize(color, 0, NAME_WIDTH)
-        if plain[NAME_WIDTH + 1 : NAME_WIDTH + 2] == STDERR_MARK:
+        if plain[NAME_WIDTH + 1 : NAME_WIDTH + 2] == glyphs.active().stderr:
             text.stylize("red", NAME_WIDTH + 1, NAME_WIDTH + 2)
         body = NAME_WIDTH + 3
         end = len(plain)
         if plain.endswith("]"):
-            cut = plain.rfind(CUT_MARK, body)
+            cut = plain.rfind(cut_mark(), body)
             if cut >= 0:  # the marker of a cut line is mptui's, not the program's text
                 end = cut
                 text.stylize("dim", cut)

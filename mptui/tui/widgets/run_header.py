@@ -20,10 +20,10 @@ from mptui import format as fmt
 from mptui.engine import verdict
 from mptui.engine.store import RunView
 from mptui.text import printable
+from mptui.tui import glyphs
 
 PYTHON_VERSION = platform.python_version()
 """Shown in the header; the observed program runs on the same interpreter."""
-SEPARATOR = " │ "
 
 
 def whole_seconds(secs: int) -> str:
@@ -52,28 +52,29 @@ class HeaderState:
 
 def run_state(state: HeaderState) -> Text:
     run, now_ns = state.run, state.now_ns
+    marks = glyphs.active()
     if run is None or run.state == "idle":
-        return Text("starting…", style="yellow")
+        return Text(f"starting{glyphs.active().ellipsis}", style="yellow")
     if run.state == "running":
         # Whole seconds: the line then changes once a second, not on every frame.
         elapsed = (now_ns - run.started_ns) // 1_000_000_000 if run.started_ns else 0
-        return Text(f"● running {whole_seconds(elapsed)}", style="bold green")
+        return Text(f"{marks.running} running {whole_seconds(elapsed)}", style="bold green")
     if state.still_running:
         # The end policy: what the main process left running is stopped after a while.
         left = f"{state.still_running} still running"
         if run.stop_reason is not None:
-            return Text(f"● main ended, stopping {left}", style="bold yellow")
+            return Text(f"{marks.running} main ended, stopping {left}", style="bold yellow")
         if run.linger_ns is not None and run.ended_ns is not None:
             wait = (run.ended_ns + run.linger_ns - now_ns + 999_999_999) // 1_000_000_000
-            return Text(f"● main ended, {left}: stopped in {max(0, wait)}s",
+            return Text(f"{marks.running} main ended, {left}: stopped in {max(0, wait)}s",
                         style="bold yellow")  # fmt: skip
-        return Text(f"● main ended, {left}", style="bold yellow")
+        return Text(f"{marks.running} main ended, {left}", style="bold yellow")
     elapsed = (run.ended_ns - run.started_ns) / 1e9 if run.ended_ns and run.started_ns else 0
     result = state.verdict or verdict.OK
     mark, words, style = {
-        verdict.OK: ("✓", "finished", "green"),
-        verdict.FAILED: ("✗", "failed", "bold red"),
-        verdict.STOPPED: ("■", "stopped", "bold yellow"),
+        verdict.OK: (marks.ok, "finished", "green"),
+        verdict.FAILED: (marks.failed, "failed", "bold red"),
+        verdict.STOPPED: (marks.stopped, "stopped", "bold yellow"),
     }.get(result, ("·", result, ""))
     return Text(f"{mark} {words}, exit {run.exitcode} after {fmt.seconds(elapsed)}", style=style)
 
@@ -113,7 +114,9 @@ def short_method(label: str) -> str:
 
 
 def _line(state: HeaderState, fit: Fit) -> Text:
-    text = Text(no_wrap=True, overflow="ellipsis")
+    marks = glyphs.active()
+    separator = marks.separator
+    text = Text(no_wrap=True, overflow=marks.overflow)
     if fit.badge:
         text.append(" mptui ", style="bold reverse")
     text.append(" ")
@@ -130,18 +133,19 @@ def _line(state: HeaderState, fit: Fit) -> Text:
         if state.params:
             params = printable(state.params)
             if fit.params is not None and len(params) > fit.params:
-                params = params[: max(0, fit.params - 1)] + "…"
-            text.append(SEPARATOR, style="dim")
+                cut = max(0, fit.params - len(marks.ellipsis))
+                params = params[:cut] + marks.ellipsis
+            text.append(separator, style="dim")
             text.append(params)
         method = state.start_method or "default"
-        text.append(SEPARATOR, style="dim")
+        text.append(separator, style="dim")
         text.append(method if fit.long_method else short_method(method))
         following = state.next_start_method
         if following is not None and following != state.start_method:
             following = following if fit.long_method else short_method(following)
             text.append(f" (next: {following})", style="yellow")
     if fit.python:
-        text.append(SEPARATOR, style="dim")
+        text.append(separator, style="dim")
         text.append(f"Python {PYTHON_VERSION}")
     return text
 

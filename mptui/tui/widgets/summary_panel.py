@@ -11,14 +11,16 @@ from mptui import format as fmt
 from mptui.engine import verdict
 from mptui.engine.store import Snapshot
 from mptui.text import printable
+from mptui.tui import glyphs
 
 HEADLINES = {
-    verdict.OK: ("✓ Finished", "bold green"),
-    verdict.FAILED: ("✗ Failed", "bold red"),
-    verdict.STOPPED: ("■ Stopped from mptui", "bold yellow"),
-    verdict.RUNNING: ("● Main process ended", "bold yellow"),
+    verdict.OK: ("ok", "Finished", "bold green"),
+    verdict.FAILED: ("failed", "Failed", "bold red"),
+    verdict.STOPPED: ("stopped", "Stopped from mptui", "bold yellow"),
+    verdict.RUNNING: ("running", "Main process ended", "bold yellow"),
 }
-"""The first words of the summary, from the engine's verdict on the run."""
+"""The first words of the summary, from the engine's verdict on the run, after a mark
+(the name of a mptui.tui.glyphs.Glyphs field)."""
 
 
 def summarize(snapshot: Snapshot) -> Text:
@@ -26,7 +28,9 @@ def summarize(snapshot: Snapshot) -> Text:
     run = snapshot.run
     text = Text()
     elapsed = (run.ended_ns - run.started_ns) / 1e9 if run.ended_ns and run.started_ns else None
-    words, style = HEADLINES.get(snapshot.verdict, ("Ended", "bold"))
+    mark, words, style = HEADLINES.get(snapshot.verdict, ("", "Ended", "bold"))
+    if mark:
+        words = f"{getattr(glyphs.active(), mark)} {words}"
     text.append(words, style=style)
     if elapsed is not None:
         text.append(f" in {fmt.seconds(elapsed)}")
