@@ -49,7 +49,8 @@ class Glyphs:
     edge: str
     """Textual border type of a notice's left edge."""
     words: Mapping[str, str]
-    """Symbols in fixed texts (the help, column titles) and what replaces them."""
+    """Symbols in fixed texts (the help, column titles, the summary's headline) and what
+    replaces them."""
 
     def text(self, text: str) -> str:
         """``text`` with every symbol of :attr:`words` replaced."""
@@ -75,7 +76,8 @@ ASCII = Glyphs(
     name="ascii", ok="+", failed="x", stopped="#", running="*", warning="!", current=">",
     separator=" | ", stdout="|", stderr="!", ellipsis="...", bars="_.-=+*#@",
     overflow="crop", frame="ascii", edge="ascii",
-    words={"→": "->", "←": "Left", "↑": "Up", "↓": "Down", "…": "..."},
+    words={"→": "->", "←": "Left", "↑": "Up", "↓": "Down", "…": "...", "✓": "+", "✗": "x",
+           "■": "#", "●": "*", "⚠": "!", "▶": ">"},
 )  # fmt: skip
 """Every character is ASCII but ``·`` and ``µ`` (Latin-1: every console font has them).
 The stderr mark is ``!``, as in ``--headless`` output."""

@@ -89,6 +89,9 @@ def test_the_ascii_set_is_ascii_and_latin1_only():
     assert all(ord(char) < 128 for text in drawn for char in text)
     assert len(marks.bars) == len(glyphs.UNICODE.bars) == 8
     assert marks.text("0→1 ↑ ↓ ← …") == "0->1 Up Down Left ..."
+    assert marks.text("✓ ✗ ■ ● ⚠ ▶") == " ".join(
+        [marks.ok, marks.failed, marks.stopped, marks.running, marks.warning, marks.current]
+    )
 
 
 async def every_screen(app: MptuiApp, pilot) -> list[str]:

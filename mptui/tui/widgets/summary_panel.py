@@ -14,13 +14,13 @@ from mptui.text import printable
 from mptui.tui import glyphs
 
 HEADLINES = {
-    verdict.OK: ("ok", "Finished", "bold green"),
-    verdict.FAILED: ("failed", "Failed", "bold red"),
-    verdict.STOPPED: ("stopped", "Stopped from mptui", "bold yellow"),
-    verdict.RUNNING: ("running", "Main process ended", "bold yellow"),
+    verdict.OK: ("✓ Finished", "bold green"),
+    verdict.FAILED: ("✗ Failed", "bold red"),
+    verdict.STOPPED: ("■ Stopped from mptui", "bold yellow"),
+    verdict.RUNNING: ("● Main process ended", "bold yellow"),
 }
-"""The first words of the summary, from the engine's verdict on the run, after a mark
-(the name of a mptui.tui.glyphs.Glyphs field)."""
+"""The first words of the summary, from the engine's verdict on the run (the marks are
+ASCII where the terminal needs it: mptui.tui.glyphs)."""
 
 
 def summarize(snapshot: Snapshot) -> Text:
@@ -28,10 +28,8 @@ def summarize(snapshot: Snapshot) -> Text:
     run = snapshot.run
     text = Text()
     elapsed = (run.ended_ns - run.started_ns) / 1e9 if run.ended_ns and run.started_ns else None
-    mark, words, style = HEADLINES.get(snapshot.verdict, ("", "Ended", "bold"))
-    if mark:
-        words = f"{getattr(glyphs.active(), mark)} {words}"
-    text.append(words, style=style)
+    words, style = HEADLINES.get(snapshot.verdict, ("Ended", "bold"))
+    text.append(glyphs.active().text(words), style=style)
     if elapsed is not None:
         text.append(f" in {fmt.seconds(elapsed)}")
     text.append(f" · main exit code {run.exitcode if run.exitcode is not None else '?'}")
