@@ -68,23 +68,19 @@ def count(value: int) -> str:
     return f"{value / 1_000_000:.1f}M"
 
 
-def at_least(text: str, incomplete: bool) -> str:
-    """``≥1,234`` for a total known to be too low (some of it could not be counted)."""
-    return f"≥{text}" if incomplete else text
-
-
 NOT_COUNTED = "not all counted"
 """Said next to an object whose totals are incomplete (a process had more traced objects
 than its counter table holds)."""
 
 
-def sparkline(values: Sequence[float], width: int) -> str:
-    """The last ``width`` values as block characters, scaled to their own maximum."""
+def sparkline(values: Sequence[float], width: int, bars: str = _BARS) -> str:
+    """The last ``width`` values as block characters (or ``bars``, lowest first), scaled to
+    their own maximum."""
     tail = list(values)[-width:]
     if not tail:
         return ""
     top = max(tail)
     if top <= 0:
-        return _BARS[0] * len(tail)
-    last = len(_BARS) - 1
-    return "".join(_BARS[min(last, int(v / top * last + 0.5))] for v in tail)
+        return bars[0] * len(tail)
+    last = len(bars) - 1
+    return "".join(bars[min(last, int(v / top * last + 0.5))] for v in tail)

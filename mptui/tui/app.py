@@ -4,8 +4,9 @@ The app owns what outlives a screen: the session (the observed program), the set
 user chose per lesson, the start method for the next run, and the frame tick that reads the
 session's Store and hands the dashboard one snapshot and one batch of log lines per frame.
 
-Every way out stops the observed program first: ``q``, Ctrl+C, SIGTERM, SIGHUP (a dropped
-SSH connection) and a terminal that went away without a signal (checked every few seconds).
+Every way out stops the observed program first: ``q``, Ctrl+C, SIGINT, SIGTERM, SIGHUP (a
+dropped SSH connection) and a terminal that went away without a signal (checked every few
+seconds).
 """
 
 from __future__ import annotations
@@ -21,14 +22,16 @@ from typing import Any
 
 from textual import work
 from textual.app import App, SystemCommand
+from textual.command import CommandPalette
 from textual.content import Content
 from textual.css.query import NoMatches
 from textual.screen import Screen
 
 from mptui.engine.session import default_start_method
 from mptui.text import printable
-from mptui.tui import layout
+from mptui.tui import glyphs, layout
 from mptui.tui.keys import APP_BINDINGS
+from mptui.tui.palette import Palette
 from mptui.tui.screens.dashboard import DashboardScreen
 from mptui.tui.session_api import SessionFactory, SessionLike, program_class
 from mptui.tui.widgets.lesson_panel import SCRIPT_KEY, Entry, settings_text
@@ -82,6 +85,8 @@ class MptuiApp(App[int]):
                 scrolls, so redraws, the whole view).
             watch_terminal: exit if the terminal disappears (off in tests: no tty there).
         """
+        # Before Textual reads the stylesheet's variables (get_css_variables), in __init__.
+        glyphs.use(glyphs.for_environment(os.environ))
         super().__init__()
         self.session_factory = session_factory
         self.lessons = tuple(lessons)
@@ -108,6 +113,10 @@ class MptuiApp(App[int]):
 
     # ------------------------------------------------------------- set-up
 
+    def get_css_variables(self) -> dict[str, str]:
+        """The theme's variables, and the border types for this terminal (mptui.tui.glyphs)."""
+        return {**super().get_css_variables(), **glyphs.active().css_variables()}
+
     def entries(self) -> list[Entry]:
         entries = []
         if self.script is not None:
@@ -126,9 +135,12 @@ class MptuiApp(App[int]):
         return self.dashboard
 
     def on_mount(self) -> None:
+        self.set_class(glyphs.active() is glyphs.ASCII, "-ascii")  # see app.tcss
         self.set_interval(1.0 / self.fps, self.tick, name="frame")
         loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGHUP):
+        # SIGINT too: in raw mode Ctrl+C is a key (a quit with status 0), so a SIGINT comes
+        # from kill and, like SIGTERM and SIGHUP, ends mptui with 128 + its number.
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             try:
                 loop.add_signal_handler(sig, self.on_terminate, sig)
             except (NotImplementedError, RuntimeError, ValueError):
@@ -302,7 +314,7 @@ class MptuiApp(App[int]):
         self.exit(self.exit_status)
 
     def on_terminate(self, sig: int) -> None:
-        """SIGTERM or SIGHUP: stop the program before anything touches the terminal again."""
+        """SIGINT, SIGTERM or SIGHUP: stop the program before anything touches the terminal."""
         self.exit_status = 128 + sig
         self._quitting = True
         session = self.session
@@ -319,7 +331,22 @@ class MptuiApp(App[int]):
         if not alive:
             self.on_terminate(signal.SIGHUP)
 
+    # ------------------------------------------------------------- keys
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Below the smallest size (the "too small" message) only quitting acts: the palette,
+        Tab and the rest would act on panels nobody can see."""
+        dashboard = getattr(self, "dashboard", None)
+        if dashboard is not None and self.screen is dashboard and dashboard.mode == "tiny":
+            return action == "quit"
+        return True
+
     # ------------------------------------------------------------- command palette
+
+    def action_command_palette(self) -> None:
+        """Textual's palette, with this terminal's glyphs (mptui.tui.palette)."""
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(Palette())
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -20,6 +20,10 @@ MIN_WIDTH, MIN_HEIGHT = 60, 16
 MEDIUM = (110, 32)
 FULL = (150, 44)
 
+SUMMARY_MIN_HEIGHT = 22
+"""In the compact mode, a terminal shorter than this leaves out the end-of-run Summary (the
+header says how the run ended): with it, the log would have no rows left."""
+
 PANELS = ("lessons", "processes", "channels", "locks", "log", "source")
 """Every panel, in the order Tab visits them."""
 
@@ -82,3 +86,8 @@ def tab_order(mode: str) -> tuple[str, ...]:
     for group in GROUPS[mode]:
         order += [panel for panel in group.panels if panel not in order]
     return tuple(order)
+
+
+def summary_fits(mode: str, height: int) -> bool:
+    """Whether the end-of-run Summary fits above the processes and the log."""
+    return mode != "compact" or height >= SUMMARY_MIN_HEIGHT

@@ -33,6 +33,7 @@ from mptui.engine.recording import Recording
 from mptui.engine.session import Program as StandInProgram
 from mptui.scenarios import Lesson, Param
 from mptui.tui import app as app_module
+from mptui.tui import glyphs
 from mptui.tui.app import MptuiApp
 from mptui.tui.replay import ReplaySession
 from mptui.tui.replay_app import ReplayApp
@@ -105,6 +106,10 @@ def deterministic(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(app_module, "start_methods", lambda: (None, "fork", "spawn", "forkserver"))
     monkeypatch.setattr(app_module, "program_class", lambda: StandInProgram)
     monkeypatch.setattr(Input, "cursor_blink", False)
+    # Unicode glyphs whatever terminal runs the tests (TERM=linux or dumb would pick ASCII).
+    monkeypatch.setenv("TERM", "xterm-256color")
+    monkeypatch.delenv("MPTUI_GLYPHS", raising=False)
+    glyphs.use(glyphs.UNICODE)
 
 
 class Sessions:

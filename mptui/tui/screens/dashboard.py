@@ -21,7 +21,7 @@ from textual.widgets import Footer, Static
 
 from mptui.engine.store import LogDelta, Snapshot
 from mptui.text import printable
-from mptui.tui import layout
+from mptui.tui import glyphs, layout
 from mptui.tui.keys import DASHBOARD_BINDINGS
 from mptui.tui.screens.help_screen import HelpScreen
 from mptui.tui.screens.kill_screen import KillScreen
@@ -44,7 +44,7 @@ class PanelTabs(Static):
     """One line of tab labels for small screens; Tab or a click switches."""
 
     def show_tabs(self, groups: Sequence[layout.Group], active: str) -> None:
-        text = Text(no_wrap=True, overflow="ellipsis")
+        text = Text(no_wrap=True, overflow=glyphs.active().overflow)
         for group in groups:
             selected = group.id == active
             label = f" {group.label} "
@@ -84,6 +84,8 @@ class DashboardScreen(Screen):
         """Least seconds between two writes to the log view (see LogPanel.flush)."""
         self._tables_at = 0.0
         self._snapshot: Snapshot | None = None
+        self._focus_before_tiny: str | None = None
+        """The panel that had the focus when the terminal became too small."""
 
     @property
     def mptui(self) -> MptuiApp:
@@ -111,7 +113,10 @@ class DashboardScreen(Screen):
     def on_mount(self) -> None:
         self.log_panel.write_interval = self.log_interval
         self.apply_mode(layout.choose_mode(self.app.size.width, self.app.size.height))
-        self.lessons.focus_target.focus()
+        if self.mode == "tiny":
+            self._focus_before_tiny = "lessons"  # where the focus goes once there is room
+        else:
+            self.lessons.focus_target.focus()
         self.mptui.dashboard_mounted()
 
     def on_resize(self, event: events.Resize) -> None:
@@ -150,14 +155,24 @@ class DashboardScreen(Screen):
     def apply_mode(self, mode: str) -> None:
         """Switch layout mode (on resize); keeps the focused panel's tab in front."""
         if mode != self.mode:
+            was_tiny = self.mode == "tiny"
             for old in ("full", "medium", "compact", "tiny"):
                 self.set_class(old == mode, f"-{old}")
             self.mode = mode
-            current = self.focused_panel()
+            if mode == "tiny":
+                # Nothing is on screen to act on: keys must not reach a hidden widget (Enter
+                # in the lesson list would start a lesson out of sight).
+                self._focus_before_tiny = self.focused_panel()
+                self.set_focus(None)
+            current = self._focus_before_tiny if was_tiny else self.focused_panel()
             group = layout.group_of(mode, current) if current else None
             if group is None:
                 group = self.default_group()
             self.show_group(group.id if group else "", focus=False)
+            if was_tiny and group is not None:
+                panel_id = current if current in group.panels else group.panels[0]
+                self.panel(panel_id).focus_target.focus()
+            self.refresh_bindings()  # the footer shows only the keys that act now
         size = self.app.size
         self.query_one("#too-small", Static).update(
             f"mptui needs a terminal of at least {layout.MIN_WIDTH}x{layout.MIN_HEIGHT}; "
@@ -181,7 +196,7 @@ class DashboardScreen(Screen):
             self.panel(panel_id).display = panel_id in shown
         self.query_one("#left").display = bool(shown & {"lessons", "source"})
         self.query_one("#main").display = bool(shown - {"lessons", "source"})
-        self.summary.display = "processes" in shown and self._run_ended()
+        self._show_summary(shown)
         self.query_one(PanelTabs).show_tabs(layout.GROUPS[self.mode], self.group)
         if self._snapshot is not None:
             # Fill the panels just shown first, so focus goes to their tables, not to an
@@ -191,6 +206,10 @@ class DashboardScreen(Screen):
             self.panel(group.panels[0]).focus_target.focus()
         if "log" in shown:
             self.call_after_refresh(self.log_panel.show_end)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Below the smallest size only quitting works (an app key): nothing else is seen."""
+        return self.mode != "tiny"
 
     def visible_panels(self) -> set[str]:
         group = layout.group_by_id(self.mode, self.group)
@@ -214,6 +233,14 @@ class DashboardScreen(Screen):
     def _run_ended(self) -> bool:
         return self._snapshot is not None and self._snapshot.run.state == "ended"
 
+    def _show_summary(self, visible: set[str]) -> None:
+        """The Summary shows above the processes once the run ended, if there is room; the
+        panels under it then leave it rows (app.tcss, ``-summary``)."""
+        room = layout.summary_fits(self.mode, self.app.size.height)
+        shown = room and "processes" in visible and self._run_ended()
+        self.summary.display = shown
+        self.set_class(shown, "-summary")
+
     # ------------------------------------------------------------- data
 
     def reset_run(self, key: str | None) -> None:
@@ -221,6 +248,7 @@ class DashboardScreen(Screen):
         for panel_id in ("processes", "channels", "locks", "log"):
             self.panel(panel_id).reset()
         self.summary.reset()
+        self.set_class(False, "-summary")
         self._snapshot = None
         self.lessons.set_running(key)
 
@@ -258,7 +286,7 @@ class DashboardScreen(Screen):
             if group is not None:
                 self.panel(group.panels[0]).focus_target.focus()
         ended = snapshot.run.state == "ended"
-        self.summary.display = ended and "processes" in visible
+        self._show_summary(visible)
         if ended and self.summary.version != snapshot.version:
             self.summary.show_snapshot(snapshot, now_ns)
             self.summary.version = snapshot.version

@@ -10,6 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from mptui.tui import glyphs
 from mptui.tui.keys import HELP
 
 
@@ -17,12 +18,13 @@ def help_table() -> Table:
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold", no_wrap=True)
     table.add_column()
+    marks = glyphs.active()
     for number, (section, rows) in enumerate(HELP):
         if number:
             table.add_row("", "")
         table.add_row(Text(section, style="bold underline"), "")
         for keys, what in rows:
-            table.add_row(keys, what)
+            table.add_row(marks.text(keys), marks.text(what))
     return table
 
 

@@ -17,6 +17,8 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from mptui.tui import glyphs
+
 
 def describe(param: Any) -> str:
     """The help line under a field: what it means, what it accepts (its range or choices)."""
@@ -34,6 +36,9 @@ class SettingsScreen(ModalScreen["dict[str, object] | None"]):
         Binding("ctrl+r", "reset", "Defaults"),
     ]
     """Enter in a field also runs; Tab moves between fields."""
+    AUTO_FOCUS = ".settings-input"
+    """The first field, so the user can type at once (by default the scrolling box around
+    the fields would take the focus: it is the first focusable widget)."""
 
     def __init__(self, lesson: Any, values: Mapping[str, object]) -> None:
         super().__init__()
@@ -74,7 +79,7 @@ class SettingsScreen(ModalScreen["dict[str, object] | None"]):
                 values[param.name] = param.parse(field.value)
             except ValueError as bad:  # BadParam is a ValueError
                 ok = False
-                error.update(f"✗ {bad}")
+                error.update(Text(f"{glyphs.active().failed} {bad}"))
                 error.display = True
                 field.add_class("-invalid")
             else:

@@ -10,6 +10,7 @@ from textual.widgets import DataTable, Static
 from mptui import format as fmt
 from mptui.engine.store import PipeView, QueueView, Snapshot
 from mptui.text import printable
+from mptui.tui import glyphs
 from mptui.tui.widgets.panel import Panel
 from mptui.tui.widgets.table_sync import TableSync
 
@@ -30,14 +31,19 @@ QUEUE_COLUMNS = (
     ("gets", _right("Gets")),
     ("history", "Depth history"),
 )
-PIPE_COLUMNS = (
-    ("label", "Pipe"),
-    ("fwd", _right("0→1 msgs")),
-    ("fwd_bytes", _right("0→1 bytes")),
-    ("back", _right("1→0 msgs")),
-    ("back_bytes", _right("1→0 bytes")),
-    ("unread", _right("Unread")),
-)
+
+
+def pipe_columns() -> tuple[tuple[str, str | Text], ...]:
+    """Titles with arrows (``0→1``, or ``0->1`` where the terminal has no arrow)."""
+    arrows = glyphs.active().text
+    return (
+        ("label", "Pipe"),
+        ("fwd", _right(arrows("0→1 msgs"))),
+        ("fwd_bytes", _right(arrows("0→1 bytes"))),
+        ("back", _right(arrows("1→0 msgs"))),
+        ("back_bytes", _right(arrows("1→0 bytes"))),
+        ("unread", _right("Unread")),
+    )
 
 
 def _num(text: str) -> Text:
@@ -54,6 +60,7 @@ def queue_cells(queue: QueueView) -> tuple:
     name = Text(label)  # a Text: a str cell would be read as markup
     if partial:  # totals too low, depth unknown: say so rather than show wrong numbers
         name.append(f" ({fmt.NOT_COUNTED})", style="yellow")
+    spark = fmt.sparkline(queue.depth_history, SPARK_WIDTH, glyphs.active().bars)
     return (
         name,
         Text(
@@ -63,9 +70,9 @@ def queue_cells(queue: QueueView) -> tuple:
         ),  # fmt: skip
         _num(fmt.rate(queue.put_rate)),
         _num(fmt.rate(queue.get_rate)),
-        _num(fmt.at_least(fmt.count(queue.puts), partial)),
-        _num(fmt.at_least(fmt.count(queue.gets), partial)),
-        Text(fmt.sparkline(queue.depth_history, SPARK_WIDTH).ljust(SPARK_WIDTH), style="cyan"),
+        _num(glyphs.at_least(fmt.count(queue.puts), partial)),
+        _num(glyphs.at_least(fmt.count(queue.gets), partial)),
+        Text(spark.ljust(SPARK_WIDTH), style="cyan"),
     )
 
 
@@ -80,10 +87,10 @@ def pipe_cells(pipe: PipeView) -> tuple:
         name.append(f" ({fmt.NOT_COUNTED})", style="yellow")
     return (
         name,
-        _num(fmt.at_least(fmt.count(pipe.sent[0]), partial)),
-        _num(fmt.at_least(fmt.size(pipe.sent_bytes[0]), partial)),
-        _num(fmt.at_least(fmt.count(pipe.sent[1]), partial)),
-        _num(fmt.at_least(fmt.size(pipe.sent_bytes[1]), partial)),
+        _num(glyphs.at_least(fmt.count(pipe.sent[0]), partial)),
+        _num(glyphs.at_least(fmt.size(pipe.sent_bytes[0]), partial)),
+        _num(glyphs.at_least(fmt.count(pipe.sent[1]), partial)),
+        _num(glyphs.at_least(fmt.size(pipe.sent_bytes[1]), partial)),
         _num("?" if partial else str(max(0, unread))),
     )
 
@@ -100,7 +107,7 @@ class ChannelPanel(Panel):
 
     def on_mount(self) -> None:
         self.queues = TableSync(self.query_one("#queue-table", DataTable), QUEUE_COLUMNS)
-        self.pipes = TableSync(self.query_one("#pipe-table", DataTable), PIPE_COLUMNS)
+        self.pipes = TableSync(self.query_one("#pipe-table", DataTable), pipe_columns())
         self._show_tables(0, 0)
 
     @property

@@ -15,6 +15,8 @@ from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from mptui.tui import glyphs
+from mptui.tui.widgets import run_header
 from mptui.tui.widgets.panel import Panel
 
 SCRIPT_KEY = "script"
@@ -74,7 +76,7 @@ class LessonPanel(Panel):
         self.start_method_label = "default"
         """The start method the next run will use."""
         self.running_key: str | None = None
-        """The entry whose program is the current run (marked with ▶)."""
+        """The entry whose program is the current run (marked with ▶, or >)."""
         self.hint = "Enter runs it · r restarts · 1-9 jump to a lesson"
         """The last line of the details: what the keys do here."""
 
@@ -124,10 +126,11 @@ class LessonPanel(Panel):
     def _options(self) -> list[Option]:
         options = []
         number = 0
+        marks = glyphs.active()
         for entry in self.entries:
-            prompt = Text(no_wrap=True, overflow="ellipsis")
+            prompt = Text(no_wrap=True, overflow=marks.overflow)
             running = entry.key == self.running_key
-            prompt.append("▶ " if running else "  ", style="bold green")
+            prompt.append(f"{marks.current} " if running else "  ", style="bold green")
             if entry.lesson is not None:
                 number += 1
                 prompt.append(f"{number} " if number < 10 else "  ", style="dim")
@@ -156,8 +159,17 @@ class LessonPanel(Panel):
                 text.append("\n")
             elif entry.lesson is not None:
                 text.append("Settings: none\n", style="dim")
+            else:
+                # The dashboard owns the terminal: the program's stdin is /dev/null.
+                text.append("Input (stdin): ", style="bold")
+                text.append("not connected, input() gets end-of-file at once; "
+                            "with --headless your program reads mptui's stdin\n")  # fmt: skip
             text.append("Start method (m): ", style="bold")
             text.append(self.start_method_label)
+            text.append("\n")
+            # Here as well as in the header, which leaves it out on narrow terminals.
+            text.append("Python: ", style="bold")
+            text.append(run_header.PYTHON_VERSION)
             text.append("\n")
             text.append(self.hint, style="dim")
         self.query_one("#lesson-text", Static).update(text)

@@ -10,6 +10,7 @@ from textual.widgets import DataTable, Static
 from mptui import format as fmt
 from mptui.engine.store import LockView, Snapshot
 from mptui.text import printable
+from mptui.tui import glyphs
 from mptui.tui.widgets.panel import Panel
 from mptui.tui.widgets.table_sync import TableSync
 
@@ -43,7 +44,8 @@ def lock_cells(lock: LockView, names: dict[int, str]) -> tuple:
     if lock.holder is None:
         holder = Text("free", style="dim")
     elif lock.holder_dead:
-        holder = Text(f"✗ {names.get(lock.holder, lock.holder)} (dead)", style="bold red")
+        dead = f"{glyphs.active().failed} {names.get(lock.holder, lock.holder)} (dead)"
+        holder = Text(dead, style="bold red")
     else:
         holder = Text(names.get(lock.holder, str(lock.holder)), style="bold green")
     waiting = len(lock.waiters)
@@ -54,7 +56,7 @@ def lock_cells(lock: LockView, names: dict[int, str]) -> tuple:
         name,
         holder,
         Text(str(waiting), justify="right", style="yellow" if waiting else "dim"),
-        _num(fmt.at_least(fmt.count(lock.acquisitions), bool(lock.uncounted))),
+        _num(glyphs.at_least(fmt.count(lock.acquisitions), bool(lock.uncounted))),
         _num(f"{lock.contended_percent:.0f}"),
         three_times(
             lock.wait_p50_ns, lock.wait_p95_ns, lock.wait_max_ns if lock.contended else None
@@ -91,7 +93,7 @@ def lock_detail(lock: LockView, names: dict[int, str], now_ns: int) -> Text:
 def dead_holder_warning(lock: LockView, names: dict[int, str]) -> Text:
     name = names.get(lock.holder or 0, str(lock.holder))
     return Text(
-        f"⚠ {printable(lock.label)} is held by {name}, which has exited: "
+        f"{glyphs.active().warning} {printable(lock.label)} is held by {name}, which has exited: "
         "nobody can acquire it any more.",
         style="bold red",
     )

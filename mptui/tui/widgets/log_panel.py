@@ -30,6 +30,7 @@ from textual.widgets import Input, Log, Static
 from mptui import format as fmt
 from mptui.engine.store import LOG_TEXT_CHARS, LogLine
 from mptui.text import clip_line, printable
+from mptui.tui import glyphs
 from mptui.tui.log_filter import BadFilter, LogFilter
 from mptui.tui.widgets.panel import Panel
 
@@ -47,9 +48,9 @@ PROCESS_COLORS = ("cyan", "green", "magenta", "blue", "bright_cyan", "bright_gre
 SHOWN_CHARS = LOG_TEXT_CHARS
 """Characters of a line's text shown, after escaping; the rest is replaced by a marker.
 The Store keeps as many (the whole line is printed by --headless and --json)."""
-STDOUT_MARK, STDERR_MARK = "│", "┃"
-CUT_MARK = " … [+"
-"""Starts the marker of a cut line: `` … [+12,345 characters; whole line in --headless]``."""
+STDIN_NOTE = "stdin: not connected (use --headless to pipe input)"
+"""Under the log: in the dashboard the program's stdin is /dev/null (the terminal is the
+dashboard's), so ``input()`` gets EOF at once; headless passes mptui's stdin through."""
 _WARNING = re.compile(r"\bWARN(?:ING)?\b")
 # "(?<=\w)Error:" and not "\w+Error:": the latter tries every start in a run of word
 # characters and scans to its end, quadratic in the run (16 s for 64k characters).
@@ -61,8 +62,14 @@ def shown_name(name: str) -> str:
     return printable(name)[:NAME_WIDTH].ljust(NAME_WIDTH)
 
 
+def cut_mark() -> str:
+    """Starts the marker of a cut line: `` … [+12,345 characters; whole line in --headless]``
+    (``...`` for the ellipsis where the terminal has no "…": mptui.tui.glyphs)."""
+    return f" {glyphs.active().ellipsis} [+"
+
+
 def cut_marker(left_out: int) -> str:
-    return f"{CUT_MARK}{left_out:,} characters; whole line in --headless]"
+    return f"{cut_mark()}{left_out:,} characters; whole line in --headless]"
 
 
 def format_line(line: LogLine) -> str:
@@ -71,7 +78,8 @@ def format_line(line: LogLine) -> str:
     The text is printable (control characters escaped, colours removed) and at most
     SHOWN_CHARS characters long; a longer line ends with a marker saying how many
     characters of the program's line are not shown."""
-    mark = STDERR_MARK if line.stream == "stderr" else STDOUT_MARK
+    marks = glyphs.active()
+    mark = marks.stderr if line.stream == "stderr" else marks.stdout
     text, left_out = clip_line(line.text, SHOWN_CHARS)
     left_out += line.cut  # what the Store already left out
     if left_out:
@@ -98,12 +106,12 @@ class LogHighlighter(Highlighter):
         color = self.colors.get(plain[:NAME_WIDTH].rstrip())
         if color:
             text.stylize(color, 0, NAME_WIDTH)
-        if plain[NAME_WIDTH + 1 : NAME_WIDTH + 2] == STDERR_MARK:
+        if plain[NAME_WIDTH + 1 : NAME_WIDTH + 2] == glyphs.active().stderr:
             text.stylize("red", NAME_WIDTH + 1, NAME_WIDTH + 2)
         body = NAME_WIDTH + 3
         end = len(plain)
         if plain.endswith("]"):
-            cut = plain.rfind(CUT_MARK, body)
+            cut = plain.rfind(cut_mark(), body)
             if cut >= 0:  # the marker of a cut line is mptui's, not the program's text
                 end = cut
                 text.stylize("dim", cut)
@@ -120,7 +128,9 @@ class ProcessLog(Log):
         """The user scrolled up (follow off) or to the end (follow on)."""
 
     def __init__(self) -> None:
-        super().__init__(highlight=True, max_lines=MAX_LINES, id="log")
+        # Not "log": that is the panel's id, and the panel's rules (min-height) must not
+        # apply to the view inside it, or its newest rows fall under the panel's border.
+        super().__init__(highlight=True, max_lines=MAX_LINES, id="log-view")
         self.highlighter = LogHighlighter()
 
     def _set_follow(self, follow: bool) -> None:
@@ -149,10 +159,23 @@ class ProcessLog(Log):
         self._set_follow(True)
         super().action_scroll_end()
 
-    def on_resize(self, event: events.Resize) -> None:
-        # The view shrinks when the summary appears above it: keep the newest line in view.
+    def keep_end(self) -> None:
+        """A following view shows its newest line (after the next layout, when its size and
+        scrollbars are known)."""
         if self.auto_scroll:
             self.scroll_end(animate=False, x_axis=False)
+
+    def on_resize(self, event: events.Resize) -> None:
+        # The view shrinks when the summary appears above it: keep the newest line in view.
+        self.keep_end()
+
+    # A scrollbar appears or goes without a resize: a line wider than the view brings one
+    # that takes the bottom row; more lines than rows bring the other. Both move the end.
+    def watch_show_horizontal_scrollbar(self, shown: bool) -> None:
+        self.keep_end()
+
+    def watch_show_vertical_scrollbar(self, shown: bool) -> None:
+        self.keep_end()
 
 
 class LogPanel(Panel):
@@ -196,6 +219,7 @@ class LogPanel(Panel):
         yield Static(id="log-filter-error")
 
     def on_mount(self) -> None:
+        self.set_subtitle(STDIN_NOTE)
         self.query_one("#log-filter-bar").display = False
         self.query_one("#log-filter-error").display = False
         self.query_one("#log-filter", Input).cursor_blink = False
@@ -280,15 +304,17 @@ class LogPanel(Panel):
             if log.auto_scroll:
                 # Not Log's own auto_scroll: it follows only a view already at the end,
                 # which one that was hidden or not yet laid out when lines came is not.
-                # Immediate, so the write and the scroll make one repaint, not two.
-                log.scroll_end(animate=False, immediate=True, x_axis=False)
+                # Immediate, so the write and the scroll make one repaint, not two; forced,
+                # as the first lines that overflow the view have no scrollbar yet, and
+                # without one a scroll is refused (the view would stay at the top).
+                log.scroll_end(animate=False, immediate=True, x_axis=False, force=True)
 
     def _rebuild(self) -> None:
         """Show the kept lines again through the current filter (after a filter change)."""
         self._unwritten.clear()
         self.log_view.clear()
         self._write(self._entries)
-        self.log_view.scroll_end(animate=False, immediate=True)
+        self.log_view.scroll_end(animate=False, immediate=True, force=True)
 
     def _update_status(self) -> None:
         parts = [f"received {self.received:,}", f"shown {self.shown:,}"]
@@ -323,7 +349,7 @@ class LogPanel(Panel):
         log = self.log_view
         log.auto_scroll = not log.auto_scroll
         if log.auto_scroll:
-            log.scroll_end(animate=False, immediate=True)
+            log.scroll_end(animate=False, immediate=True, force=True)
         self._update_status()
 
     def clear(self) -> None:
@@ -401,7 +427,7 @@ class LogPanel(Panel):
     def show_end(self) -> None:
         """Called when the panel comes into view: a following log shows its newest lines."""
         if self.follow:
-            self.log_view.scroll_end(animate=False, immediate=True)
+            self.log_view.scroll_end(animate=False, immediate=True, force=True)
 
     def on_key(self, event: events.Key) -> None:
         if event.key == "escape" and self.filter_open:

@@ -2,11 +2,13 @@
 
 The point of the line is comparison: a learner changes one setting, runs again, and sees
 here exactly what changed, next to the panels that show the effect. On a narrow terminal
-the lesson's title gives way to its name first, so the state and settings stay visible.
+the least useful parts give way first (the lesson's title, then the Python version, which
+the lesson details also show), so the name, the run state and the settings stay visible.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import platform
 from dataclasses import dataclass
 
@@ -18,10 +20,10 @@ from mptui import format as fmt
 from mptui.engine import verdict
 from mptui.engine.store import RunView
 from mptui.text import printable
+from mptui.tui import glyphs
 
 PYTHON_VERSION = platform.python_version()
 """Shown in the header; the observed program runs on the same interpreter."""
-SEPARATOR = " │ "
 
 
 def whole_seconds(secs: int) -> str:
@@ -54,65 +56,122 @@ class HeaderState:
 
 def run_state(state: HeaderState) -> Text:
     run, now_ns = state.run, state.now_ns
+    marks = glyphs.active()
     if run is None or run.state == "idle":
-        return Text("starting…", style="yellow")
+        return Text(f"starting{glyphs.active().ellipsis}", style="yellow")
     if run.state == "running":
         # Whole seconds: the line then changes once a second, not on every frame.
         elapsed = (now_ns - run.started_ns) // 1_000_000_000 if run.started_ns else 0
-        return Text(f"● running {whole_seconds(elapsed)}", style="bold green")
+        return Text(f"{marks.running} running {whole_seconds(elapsed)}", style="bold green")
     if state.still_running:
         # The end policy: what the main process left running is stopped after a while.
         left = f"{state.still_running} still running"
         if run.stop_reason is not None:
-            return Text(f"● main ended, stopping {left}", style="bold yellow")
+            return Text(f"{marks.running} main ended, stopping {left}", style="bold yellow")
         if run.linger_ns is not None and run.ended_ns is not None:
             wait = (run.ended_ns + run.linger_ns - now_ns + 999_999_999) // 1_000_000_000
-            return Text(f"● main ended, {left}: stopped in {max(0, wait)}s",
+            return Text(f"{marks.running} main ended, {left}: stopped in {max(0, wait)}s",
                         style="bold yellow")  # fmt: skip
-        return Text(f"● main ended, {left}", style="bold yellow")
+        return Text(f"{marks.running} main ended, {left}", style="bold yellow")
     elapsed = (run.ended_ns - run.started_ns) / 1e9 if run.ended_ns and run.started_ns else 0
     result = state.verdict or verdict.OK
     mark, words, style = {
-        verdict.OK: ("✓", "finished", "green"),
-        verdict.FAILED: ("✗", "failed", "bold red"),
-        verdict.STOPPED: ("■", "stopped", "bold yellow"),
+        verdict.OK: (marks.ok, "finished", "green"),
+        verdict.FAILED: (marks.failed, "failed", "bold red"),
+        verdict.STOPPED: (marks.stopped, "stopped", "bold yellow"),
     }.get(result, ("·", result, ""))
     ending = verdict.code_words(run.exitcode)
     return Text(f"{mark} {words}, {ending} after {fmt.seconds(elapsed)}", style=style)
 
 
-def header_text(state: HeaderState, width: int) -> Text:
-    """The line for ``state``, shortened to fit ``width`` cells where it can be."""
-    for long_title, python in ((True, "Python"), (False, "Python"), (False, "Py")):
-        text = Text(no_wrap=True, overflow="ellipsis")
+@dataclass(frozen=True)
+class Fit:
+    """How much of the line to show; :func:`header_text` tries them from the fullest."""
+
+    badge: bool = True
+    """The `` mptui `` badge."""
+    title: bool = True
+    """The lesson's title after its name."""
+    python: bool = True
+    """The Python version (also shown in the lesson details: it is the same for every run)."""
+    long_method: bool = True
+    """``default (fork)`` rather than ``fork``."""
+    params: int | None = None
+    """Cells for the parameters, cut with an ellipsis (None: as many as they need)."""
+
+
+FITS = (
+    Fit(),
+    Fit(title=False),
+    Fit(title=False, python=False),
+    Fit(title=False, python=False, long_method=False),
+    Fit(badge=False, title=False, python=False, long_method=False),
+)
+"""Least important first: the title, the Python version, the word ``default``, the badge;
+then the parameters are cut. The program's name and the run state always show."""
+
+
+def short_method(label: str) -> str:
+    """``fork`` for ``default (fork)`` (the app's label for the platform's default)."""
+    if label.startswith("default (") and label.endswith(")"):
+        return label[len("default (") : -1]
+    return label
+
+
+def _line(state: HeaderState, fit: Fit) -> Text:
+    marks = glyphs.active()
+    separator = marks.separator
+    text = Text(no_wrap=True, overflow=marks.overflow)
+    if fit.badge:
         text.append(" mptui ", style="bold reverse")
+    text.append(" ")
+    if state.replay is not None:
+        text.append_text(state.replay)
         text.append(" ")
-        if state.replay is not None:
-            text.append_text(state.replay)
-            text.append(" ")
-        if state.name is None:
-            text.append("no program running: pick a lesson and press Enter", style="italic")
-        else:
-            # A script's name, title and arguments are the user's: shown printable.
-            label = printable(state.name)
-            if long_title and state.title and state.title != state.name:
-                label = f"{label}: {printable(state.title)}"
-            text.append(label, style="bold")
-            text.append(" ")
-            text.append_text(run_state(state))
-            if state.params:
-                text.append(SEPARATOR, style="dim")
-                text.append(printable(state.params))
-            text.append(SEPARATOR, style="dim")
-            text.append(state.start_method or "default")
-            if state.next_start_method is not None and state.next_start_method != (
-                state.start_method
-            ):
-                text.append(f" (next: {state.next_start_method})", style="yellow")
-        text.append(SEPARATOR, style="dim")
-        text.append(f"{python} {state.python or PYTHON_VERSION}")
+    if state.name is None:
+        text.append("no program running: pick a lesson and press Enter", style="italic")
+    else:
+        # A script's name, title and arguments are the user's: shown printable.
+        label = printable(state.name)
+        if fit.title and state.title and state.title != state.name:
+            label = f"{label}: {printable(state.title)}"
+        text.append(label, style="bold")
+        text.append(" ")
+        text.append_text(run_state(state))
+        if state.params:
+            params = printable(state.params)
+            if fit.params is not None and len(params) > fit.params:
+                cut = max(0, fit.params - len(marks.ellipsis))
+                params = params[:cut] + marks.ellipsis
+            text.append(separator, style="dim")
+            text.append(params)
+        method = state.start_method or "default"
+        text.append(separator, style="dim")
+        text.append(method if fit.long_method else short_method(method))
+        following = state.next_start_method
+        if following is not None and following != state.start_method:
+            following = following if fit.long_method else short_method(following)
+            text.append(f" (next: {following})", style="yellow")
+    if fit.python:
+        text.append(separator, style="dim")
+        text.append(f"Python {state.python or PYTHON_VERSION}")
+    return text
+
+
+def header_text(state: HeaderState, width: int) -> Text:
+    """The line for ``state``, shortened to fit ``width`` cells where it can be.
+
+    Parts give way in the order of :data:`FITS`; then the parameters are cut to the room
+    left, never below a few characters (what does not fit then is cut at the end, so the
+    name and the run state, at the start, stay)."""
+    text = Text()
+    for fit in FITS:
+        text = _line(state, fit)
         if text.cell_len <= width:
-            break
+            return text
+    if state.params:
+        room = len(printable(state.params)) - (text.cell_len - width)
+        text = _line(state, dataclasses.replace(fit, params=max(room, 6)))
     return text
 
 

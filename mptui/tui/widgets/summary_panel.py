@@ -11,6 +11,7 @@ from mptui import format as fmt
 from mptui.engine import verdict
 from mptui.engine.store import Snapshot
 from mptui.text import printable
+from mptui.tui import glyphs
 
 HEADLINES = {
     verdict.OK: ("✓ Finished", "bold green"),
@@ -18,7 +19,8 @@ HEADLINES = {
     verdict.STOPPED: ("■ Stopped from mptui", "bold yellow"),
     verdict.RUNNING: ("● Main process ended", "bold yellow"),
 }
-"""The first words of the summary, from the engine's verdict on the run."""
+"""The first words of the summary, from the engine's verdict on the run (the marks are
+ASCII where the terminal needs it: mptui.tui.glyphs)."""
 
 
 def summarize(snapshot: Snapshot) -> Text:
@@ -27,7 +29,7 @@ def summarize(snapshot: Snapshot) -> Text:
     text = Text()
     elapsed = (run.ended_ns - run.started_ns) / 1e9 if run.ended_ns and run.started_ns else None
     words, style = HEADLINES.get(snapshot.verdict, ("Ended", "bold"))
-    text.append(words, style=style)
+    text.append(glyphs.active().text(words), style=style)
     if elapsed is not None:
         text.append(f" in {fmt.seconds(elapsed)}")
     text.append(f" · main process: {verdict.code_words(run.exitcode)}")
@@ -69,9 +71,8 @@ class SummaryPanel(Static):
         self._text = Text()
 
     def show_snapshot(self, snapshot: Snapshot, now_ns: int) -> None:
-        ended = snapshot.run.state == "ended"
-        self.display = ended
-        if ended:
+        # Shown or not by the dashboard (only once the run ended, and only with room for it).
+        if snapshot.run.state == "ended":
             text = summarize(snapshot)
             if text != self._text:
                 self._text = text

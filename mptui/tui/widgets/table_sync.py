@@ -38,9 +38,22 @@ class TableSync:
         return len(self._rows)
 
     def sync(self, rows: Mapping[str, Sequence[Cell]]) -> None:
-        """Add new rows, update changed cells, remove rows no longer given (rare)."""
+        """Make the table show ``rows``, in their order: add new rows, update changed cells,
+        remove rows no longer given. The cursor stays on the row it was on, if it is still
+        given (else at its place: on the row that took it)."""
         table = self.table
-        for key in [key for key in self._rows if key not in rows]:
+        selected = self.selected_key()
+        # The table only appends. Rows that are in their place stay; a row out of place
+        # (rare: the Store lists a process whose pid was reused by a new one last, in start
+        # order) is removed with every row after it, and they are added again in order.
+        kept = [key for key in self._rows if key in rows]
+        in_place = 0
+        for key, wanted in zip(kept, rows, strict=False):  # new rows make ``rows`` longer
+            if key != wanted:
+                break
+            in_place += 1
+        stale = [key for key in self._rows if key not in rows] + kept[in_place:]
+        for key in stale:
             table.remove_row(key)
             del self._rows[key]
         for key, cells in rows.items():
@@ -60,6 +73,12 @@ class TableSync:
                         table.update_cell(key, self.keys[i], after, update_width=wider)
                         self.updates += 1
             self._rows[key] = cells
+        if stale and selected in self._rows:
+            # A removed row above it would move the cursor to another row (and k or o
+            # would act on another process): the cursor follows its row instead.
+            index = table.get_row_index(selected)
+            if index != table.cursor_row:
+                table.move_cursor(row=index)
 
     def reset(self) -> None:
         """Forget every row: only when a new run starts, where a fresh cursor is right."""
