@@ -55,6 +55,10 @@ class ReplayDashboard(DashboardScreen):
     def replay_app(self) -> ReplayApp:
         return self.app  # type: ignore[return-value]
 
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.log_panel.set_subtitle("")  # a recording has no stdin to speak of
+
     def update_header(self) -> None:
         app = self.replay_app
         program = app.program
