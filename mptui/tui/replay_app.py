@@ -56,7 +56,7 @@ class ReplayDashboard(DashboardScreen):
         return self.app  # type: ignore[return-value]
 
     def on_mount(self) -> None:
-        super().on_mount()
+        # (Textual runs DashboardScreen.on_mount first, as it does for every class.)
         self.log_panel.set_subtitle("")  # a recording has no stdin to speak of
 
     def update_header(self) -> None:

@@ -222,7 +222,9 @@ async def test_a_cut_recording_opens_with_a_message_saying_what_was_kept(
     app = replay_app(rec)
     async with app.run_test(size=SIZE) as pilot:
         await settled(pilot)
-        (message,) = notices(app)
+        found = notices(app)
+        assert len(found) == 1, found
+        (message,) = found
         assert "ends early" in message and f"{good:,} events" in message
         assert "the rest is ignored" in message
         await pilot.press("greater_than_sign")
