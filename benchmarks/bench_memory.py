@@ -15,20 +15,19 @@ process itself (not the program's) is sampled every 50 ms. Target: at most 150 M
 
 from __future__ import annotations
 
-import fcntl
 import os
-import pty
-import select
-import signal
-import struct
+import pathlib
 import subprocess
 import sys
 import tempfile
-import termios
 import threading
 import time
 
 import psutil
+
+# The pty driver the tests use (mptui in a real terminal).
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "tests" / "tui"))
+from pty_terminal import Terminal  # noqa: E402 - after the sys.path line
 
 PROGRAM = r"""
 import sys
@@ -96,45 +95,22 @@ def headless(script: str, gigabytes: str) -> tuple[float, float]:
 
 def dashboard(script: str, gigabytes: str) -> tuple[float, float]:
     began = time.monotonic()
-    pid, master = pty.fork()
-    if pid == 0:
-        try:
-            env = {**os.environ, "TERM": "xterm-256color"}
-            args = [sys.executable, "-m", "mptui", "run", script, gigabytes]
-            os.execvpe(sys.executable, args, env)
-        finally:
-            os._exit(127)
-    fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
-    peak = PeakRss(pid)
-    screen = b""
-    while True:  # read the screen until the header says the run has ended
-        ready, _, _ = select.select([master], [], [], 0.1)
-        if ready:
-            try:
-                chunk = os.read(master, 1 << 16)
-            except OSError:
+    terminal = Terminal(["run", script, gigabytes])
+    try:
+        peak = PeakRss(terminal.pid)
+        # Read (and drop) the screen until the header says the run has ended.
+        tail = b""
+        while time.monotonic() - began < 900:
+            seen = tail + terminal.read(0.1)
+            if b"finished" in seen or b"failed" in seen:
                 break
-            screen = (screen + chunk)[-4096:]
-            if b"finished" in screen or b"failed" in screen:
-                break
-        if time.monotonic() - began > 900:
-            break
-    rss = peak.stop()
-    elapsed = time.monotonic() - began
-    os.write(master, b"q")
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        select.select([master], [], [], 0.05)
-        try:
-            os.read(master, 1 << 16)
-        except OSError:
-            pass
-        if os.waitpid(pid, os.WNOHANG)[0]:
-            break
-    else:
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-    os.close(master)
+            tail = seen[-16:]  # a word may be split between two reads
+        rss = peak.stop()
+        elapsed = time.monotonic() - began
+        terminal.type(b"q")
+        terminal.wait_exit(10)
+    finally:
+        terminal.close()
     return rss / 2**20, elapsed
 
 

@@ -13,19 +13,17 @@ Targets: every way out within 1 s; nothing left behind.
 
 from __future__ import annotations
 
-import fcntl
 import os
-import pty
-import select
+import pathlib
 import signal
 import statistics
-import struct
 import sys
 import tempfile
-import termios
 import time
 
-import psutil
+# The pty driver the tests use (mptui in a real terminal).
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "tests" / "tui"))
+from pty_terminal import Terminal, wait_gone  # noqa: E402 - after the sys.path line
 
 PROGRAMS = {
     "flood 20k lines/s": """
@@ -49,60 +47,25 @@ while True:
 WAYS_OUT = ("q", "SIGTERM", "SIGHUP", "terminal closed")
 
 
-def read_for(master: int, seconds: float) -> bytes:
-    out = b""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([master], [], [], 0.05)
-        if ready:
-            try:
-                chunk = os.read(master, 1 << 16)
-            except OSError:
-                break
-            if not chunk:
-                break
-            out += chunk
-    return out
-
-
 def one_try(script: str, way_out: str) -> tuple[float, int]:
-    pid, master = pty.fork()
-    if pid == 0:
-        try:
-            env = {**os.environ, "TERM": "xterm-256color"}
-            os.execvpe(sys.executable, [sys.executable, "-m", "mptui", "run", script], env)
-        finally:
-            os._exit(127)
-    fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
-    read_for(master, 3.0)  # the dashboard draws, the program gets going
-    program = [p.pid for p in psutil.Process(pid).children(recursive=True)
-               if script in " ".join(p.cmdline())]  # fmt: skip
-    began = time.monotonic()
-    if way_out == "q":
-        os.write(master, b"q")
-    elif way_out == "SIGTERM":
-        os.kill(pid, signal.SIGTERM)
-    elif way_out == "SIGHUP":
-        os.kill(pid, signal.SIGHUP)
-    else:
-        os.close(master)
-    while True:
-        if way_out != "terminal closed":
-            read_for(master, 0.01)  # keep draining, as a terminal would
-        done, _ = os.waitpid(pid, os.WNOHANG)
-        if done:
-            break
-        if time.monotonic() - began > 30:
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-            break
-        time.sleep(0.005)
-    took = time.monotonic() - began
-    if way_out != "terminal closed":
-        os.close(master)
-    time.sleep(0.5)
-    left = sum(psutil.pid_exists(p) and psutil.Process(p).status() != "zombie" for p in program)
-    return took, left
+    terminal = Terminal(["run", script])
+    try:
+        terminal.read(3.0)  # the dashboard draws, the program gets going
+        program = terminal.descendants(script)
+        began = time.monotonic()
+        if way_out == "q":
+            terminal.type(b"q")
+        elif way_out == "SIGTERM":
+            terminal.kill(signal.SIGTERM)
+        elif way_out == "SIGHUP":
+            terminal.kill(signal.SIGHUP)
+        else:
+            terminal.hang_up()
+        terminal.wait_exit(30)
+        took = time.monotonic() - began
+    finally:
+        terminal.close()
+    return took, len(wait_gone(program, 0.5))
 
 
 def main() -> None:

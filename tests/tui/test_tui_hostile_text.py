@@ -13,22 +13,15 @@ Also here: the dashboard's notices and dialogs do not read a process name as mar
 
 from __future__ import annotations
 
-import fcntl
 import importlib.util
-import os
 import pathlib
-import pty
 import re
-import select
 import shutil
 import signal
-import struct
-import sys
-import termios
-import time
 import unicodedata
 
 import pytest
+from pty_terminal import Terminal
 from textual.widgets import Static
 from textual.widgets._toast import Toast
 
@@ -59,51 +52,22 @@ SHOWN = {
 }
 
 
-def read_until(master: int, done, seconds: float) -> bytes:  # noqa: ANN001
-    """Read the terminal's bytes until ``done(bytes)`` or the time is up."""
-    out = b""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and not done(out):
-        ready, _, _ = select.select([master], [], [], 0.05)
-        if ready:
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            out += chunk
-    return out
-
-
 @pytest.mark.timeout(90)
 def test_no_sequence_of_the_program_reaches_the_terminal(tmp_path):
     script = tmp_path / FILE_NAME
     shutil.copy(PROGRAM, script)
     last_line = b"parent TAG-CSI8 "  # the program's last payload line
-    pid, master = pty.fork()
-    if pid == 0:  # the child: mptui, as a user starts it, in the pty
-        try:
-            # The program lingers, so its processes are seen in the table while it runs.
-            env = {**os.environ, "TERM": "xterm-256color", "HOSTILE_LINGER": "2"}
-            args = [sys.executable, "-m", "mptui", "run", str(script), *hostile.ARGV]
-            os.execvpe(sys.executable, args, env)
-        finally:
-            os._exit(127)
+    # The program lingers, so its processes are seen in the table while it runs.
+    terminal = Terminal(["run", str(script), *hostile.ARGV], size=(160, 48),
+                        env={"HOSTILE_LINGER": "2"})  # fmt: skip
     try:
-        fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", 48, 160, 0, 0))
-        out = read_until(master, lambda seen: last_line in seen, 40)
+        out = terminal.read(40, until=lambda seen: last_line in seen)
         assert last_line in out, "the program's last line was never shown"
-        out += read_until(master, lambda seen: False, 3.0)  # the tables, then the summary
-        os.write(master, b"q")
-        out += read_until(master, lambda seen: False, 5.0)
+        out += terminal.read(3.0)  # the tables, then the summary
+        terminal.type(b"q")
+        out += terminal.read(5.0)
     finally:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        os.waitpid(pid, 0)
-        os.close(master)
+        terminal.close()
 
     screen = out.decode("utf-8")  # strict: no raw byte of the program got through
     unsafe = {char for char in screen if unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp")}

@@ -11,70 +11,23 @@ alternate screen and shown the cursor again.
 
 from __future__ import annotations
 
-import fcntl
-import os
-import pty
-import select
 import signal
-import struct
-import sys
-import termios
 import time
 
-import psutil
 import pytest
-
-ALT_SCREEN_OFF = b"\x1b[?1049l"
-
-
-def alive(pid: int) -> bool:
-    try:
-        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return False
+from pty_terminal import ALT_SCREEN_OFF, Terminal, wait_gone
 
 
-def read_some(master: int, seconds: float) -> bytes:
-    out = b""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([master], [], [], 0.05)
-        if ready:
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            out += chunk
-    return out
+def start_lock_lesson(env: dict[str, str]) -> Terminal:
+    """The dashboard on the lock lesson (long enough to be running when a test acts)."""
+    return Terminal(["lock", "--param", "rounds=100"], env=env)
 
 
-def start_in_pty(env_extra: dict[str, str]) -> tuple[int, int]:
-    pid, master = pty.fork()
-    if pid == 0:  # the child: a new session with the pty as its controlling terminal
-        try:
-            env = {**os.environ, "TERM": "xterm-256color", **env_extra}
-            env.pop("PYTHONUNBUFFERED", None)
-            args = [sys.executable, "-m", "mptui", "lock", "--param", "rounds=100"]
-            os.execvpe(sys.executable, args, env)
-        finally:
-            os._exit(127)  # never run on as a copy of the test process
-    fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
-    return pid, master
-
-
-def lesson_pids(mptui_pid: int, timeout: float = 20.0) -> set[int]:
+def lesson_pids(terminal: Terminal, timeout: float = 20.0) -> list[int]:
     """Pids of the observed program once its four workers run (mptui's own guardian aside)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        found = set()
-        for child in psutil.Process(mptui_pid).children(recursive=True):
-            try:
-                if "scenarios/lock.py" in " ".join(child.cmdline()):
-                    found.add(child.pid)
-            except psutil.NoSuchProcess:
-                pass
+        found = terminal.descendants("scenarios/lock.py")
         if len(found) >= 5:  # the runner and its four workers
             return found
         time.sleep(0.1)
@@ -91,33 +44,23 @@ def lesson_pids(mptui_pid: int, timeout: float = 20.0) -> set[int]:
     ],
 )
 def test_every_way_out_stops_the_program_and_restores_the_terminal(way_out, env):
-    pid, master = start_in_pty(env)
+    terminal = start_lock_lesson(env)
     try:
-        screen = read_some(master, 0.5)
-        pids = lesson_pids(pid)
-        screen += read_some(master, 1.0)  # the dashboard draws
+        screen = terminal.read(0.5)
+        pids = lesson_pids(terminal)
+        screen += terminal.read(1.0)  # the dashboard draws
         assert b"lock" in screen
         if way_out == "q":
-            os.write(master, b"q")
+            terminal.type(b"q")
         elif way_out == "ctrl+c":
-            os.write(master, b"\x03")
+            terminal.type(b"\x03")
         elif way_out == "sigterm":
-            os.kill(pid, signal.SIGTERM)
+            terminal.kill(signal.SIGTERM)
         else:
-            os.close(master)  # the terminal is gone: the kernel sends SIGHUP
-        tail = b"" if way_out == "terminal dropped" else read_some(master, 5.0)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            done, _status = os.waitpid(pid, os.WNOHANG)
-            if done:
-                break
-            time.sleep(0.05)
-        else:
-            raise AssertionError("mptui did not exit")
-        gone_by = time.monotonic() + 2.0
-        while time.monotonic() < gone_by and any(alive(p) for p in pids):
-            time.sleep(0.05)
-        assert not [p for p in pids if alive(p)], "processes of the program outlived mptui"
+            terminal.hang_up()  # the terminal is gone: the kernel sends SIGHUP
+        status, tail = terminal.wait_exit(10)
+        assert status is not None, "mptui did not exit"
+        assert not wait_gone(pids), "processes of the program outlived mptui"
         if way_out != "terminal dropped":
             assert ALT_SCREEN_OFF in tail, "the terminal was not given back"
             # Nothing after the dashboard is gone (the log may show the program's own
@@ -125,10 +68,4 @@ def test_every_way_out_stops_the_program_and_restores_the_terminal(way_out, env)
             after = tail.rsplit(ALT_SCREEN_OFF, 1)[1]
             assert b"Traceback" not in after, after.decode(errors="replace")
     finally:
-        try:
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-        except (ProcessLookupError, ChildProcessError):
-            pass
-        if way_out != "terminal dropped":
-            os.close(master)
+        terminal.close()
