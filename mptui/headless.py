@@ -45,7 +45,7 @@ class LinePrinter:
     """Prints each line as ``name | text`` (``!`` for stderr) as it arrives."""
 
     def __init__(self, store: Store, out: TextIO) -> None:
-        self._store, self._out = store, out
+        self.store, self.out = store, out
         self._width = 12
         self._continuing: set[tuple[int, str]] = set()  # (pid, stream) in a long line
         self.broken = threading.Event()
@@ -63,7 +63,7 @@ class LinePrinter:
                 texts = [event["text"]]
             else:
                 continue
-            name = printable(self._store.name_of(event["pid"]))
+            name = printable(self.store.name_of(event["pid"]))
             self._width = max(self._width, len(name))
             mark = "!" if event["stream"] == ev.STREAM_STDERR else "|"
             prefix = f"{name:<{self._width}} {mark} "
@@ -81,8 +81,8 @@ class LinePrinter:
 
     def _write(self, text: str) -> None:
         try:
-            self._out.write(text)
-            self._out.flush()
+            self.out.write(text)
+            self.out.flush()
         except BrokenPipeError:
             self.broken.set()
         except ValueError as error:
@@ -246,21 +246,43 @@ def summary_json(snap: Snapshot) -> dict:
     }
 
 
+def _printer(out: TextIO | None, as_json: bool) -> LinePrinter:
+    """The printer for ``out`` (stdout by default), on a Store without a log ring: every
+    line is printed by the printer as it comes, and nothing reads the ring the dashboard
+    scrolls through."""
+    out = out if out is not None else sys.stdout
+    reconfigure = getattr(out, "reconfigure", None)
+    if reconfigure is not None:
+        # A line the output's encoding cannot show is escaped, never a reason to stop.
+        reconfigure(errors="backslashreplace")
+    return (JsonPrinter if as_json else LinePrinter)(Store(log_capacity=0), out)
+
+
+def _finish(printer: LinePrinter, as_json: bool, interrupted_by: int | None = None) -> int:
+    """Print the summary and return the exit status; quietly 1 (or 128+N) when the reader
+    went away, like any Unix filter whose reader went away."""
+    if printer.broken.is_set():
+        try:  # no flush errors at exit
+            os.dup2(os.open(os.devnull, os.O_WRONLY), printer.out.fileno())
+        except (AttributeError, OSError, ValueError):
+            pass  # not a real file: nothing will be flushed to it at exit
+        return 128 + interrupted_by if interrupted_by is not None else 1
+    snap = printer.store.snapshot()
+    if as_json:
+        printer._write(json.dumps(summary_json(snap), separators=(",", ":")) + "\n")
+    else:
+        printer._write(summary_text(snap))
+    return verdict.headless_exit_status(snap, interrupted_by)
+
+
 def run_headless(program: Program, *, as_json: bool = False, out: TextIO | None = None,
                  record: str | None = None) -> int:  # fmt: skip
     """Run ``program`` to its end, printing as it goes. Returns the exit status
     (mptui.engine.verdict.headless_exit_status: 0 ok, 1 a process failed, 128+N when mptui
     itself was stopped by signal N). ``record``: also write every event to this file (see
     mptui.engine.recording)."""
-    out = out if out is not None else sys.stdout
-    reconfigure = getattr(out, "reconfigure", None)
-    if reconfigure is not None:
-        # A line the output's encoding cannot show is escaped, never a reason to stop.
-        reconfigure(errors="backslashreplace")
-    # No log ring: every line is printed by the listener as it comes, and nothing reads
-    # the ring the dashboard scrolls through.
-    store = Store(log_capacity=0)
-    printer = (JsonPrinter if as_json else LinePrinter)(store, out)
+    printer = _printer(out, as_json)
+    store = printer.store
     # Headless, the program reads mptui's own stdin, as it would without mptui.
     if record is not None:
         from mptui.engine.recorded_session import RecordingSession
@@ -289,52 +311,24 @@ def run_headless(program: Program, *, as_json: bool = False, out: TextIO | None 
         session.close()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    snap = store.snapshot()
     error = session.collector.error if session.collector is not None else None
     if error is not None:
         print(f"mptui: internal error, observation stopped: {error!r}", file=sys.stderr)
         return 2
-    if printer.broken.is_set():
-        # Like any Unix filter whose reader went away: quietly, and no flush errors at exit.
-        try:
-            os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())
-        except (AttributeError, OSError, ValueError):
-            pass  # not a real file: nothing will be flushed to it at exit
-        return 128 + interrupted_by if interrupted_by is not None else 1
-    if as_json:
-        printer._write(json.dumps(summary_json(snap), separators=(",", ":")) + "\n")
-    else:
-        printer._write(summary_text(snap))
-    return verdict.headless_exit_status(snap, interrupted_by)
+    return _finish(printer, as_json, interrupted_by)
 
 
 def replay_headless(recording, *, as_json: bool = False, out: TextIO | None = None) -> int:
     """Print a recording (mptui.engine.recording) as ``run_headless`` printed the run: the
     log, or every event as JSON lines, then the summary, from the same Store fold. Returns
-    0, or 1 when the recorded run failed (as the run's own exit status said)."""
-    out = out if out is not None else sys.stdout
-    reconfigure = getattr(out, "reconfigure", None)
-    if reconfigure is not None:
-        reconfigure(errors="backslashreplace")
-    store = Store(log_capacity=0)
-    printer = (JsonPrinter if as_json else LinePrinter)(store, out)
+    the exit status the run would have had headless (mptui.engine.verdict)."""
+    printer = _printer(out, as_json)
     for batch in recording.batches:
         if printer.broken.is_set():
             break
         events = list(batch.events)
-        store.apply_many(events)  # first, as the collector does, so names are known
+        printer.store.apply_many(events)  # first, as the collector does, so names are known
         printer(events)
     if recording.problem:
         print(f"mptui: {recording.problem}", file=sys.stderr)
-    if printer.broken.is_set():
-        try:
-            os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())
-        except (AttributeError, OSError, ValueError):
-            pass
-        return 1
-    snap = store.snapshot()
-    if as_json:
-        printer._write(json.dumps(summary_json(snap), separators=(",", ":")) + "\n")
-    else:
-        printer._write(summary_text(snap))
-    return verdict.headless_exit_status(snap)
+    return _finish(printer, as_json)

@@ -59,6 +59,9 @@ class Program:
     """fork, spawn or forkserver as the program's default; None keeps Python's."""
     params: Mapping[str, object] = field(default_factory=dict)
     lesson: str | None = None
+    source_text: str | None = None
+    """The program's source as it ran, when that is known apart from the file (a replay's
+    recording holds it); None: the file at ``source_path`` is what runs."""
 
     @classmethod
     def from_lesson(

@@ -218,7 +218,7 @@ class MptuiApp(App[int]):
         dashboard = self.dashboard
         dashboard.reset_run(key)
         # A recorded program brings the text that ran; a live one is read from its file.
-        dashboard.source.show_file(program.source_path, getattr(program, "source_text", None))
+        dashboard.source.show_file(program.source_path, program.source_text)
         try:
             session = self.session_factory(program)
             # start() must run on the main thread (PR_SET_PDEATHSIG is per thread);

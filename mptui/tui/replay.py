@@ -11,42 +11,30 @@ from __future__ import annotations
 
 import ast
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 
 from mptui.engine.recording import Header, Recording
 from mptui.engine.replay import Replay
+from mptui.engine.session import Program
 from mptui.engine.store import Store
 
 
-@dataclass(frozen=True)
-class RecordedProgram:
-    """What a recording says ran: the fields of ``engine.session.Program``, plus its text."""
-
-    title: str
-    argv: tuple[str, ...]
-    source_path: Path
-    start_method: str | None = None
-    params: Mapping[str, object] = field(default_factory=dict)
-    lesson: str | None = None
-    source_text: str | None = None
-    """The program's source as it ran (the Source panel shows this, not today's file)."""
-
-    @classmethod
-    def from_header(cls, header: Header) -> RecordedProgram:
-        text = header.source
-        if text is None:
-            text = "# The recording holds no source text for this program."
-        return cls(
-            header.title,
-            header.argv,
-            Path(header.source_path or (header.argv[0] if header.argv else "program")),
-            header.start_method,
-            dict(header.params),
-            header.lesson,
-            text,
-        )
+def recorded_program(header: Header) -> Program:
+    """What a recording says ran, with the source text it ran (the Source panel shows
+    that, not the file as it is today)."""
+    text = header.source
+    if text is None:
+        text = "# The recording holds no source text for this program."
+    return Program(
+        header.title,
+        header.argv,
+        Path(header.source_path or (header.argv[0] if header.argv else "program")),
+        header.start_method,
+        dict(header.params),
+        header.lesson,
+        text,
+    )
 
 
 def explanation_of(header: Header) -> str:
@@ -81,7 +69,7 @@ class ReplaySession:
         self.recording = recording
         self.replay = Replay(recording, clock=clock)
         self.program = program if program is not None else \
-            RecordedProgram.from_header(recording.header)  # fmt: skip
+            recorded_program(recording.header)  # fmt: skip
         self.autoplay = autoplay
         self.closed = False
 

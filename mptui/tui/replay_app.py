@@ -24,7 +24,7 @@ from textual.screen import Screen
 from mptui.engine.recording import Recording
 from mptui.tui.app import MptuiApp
 from mptui.tui.keys import REPLAY_BINDINGS
-from mptui.tui.replay import RecordedProgram, ReplaySession, explanation_of
+from mptui.tui.replay import ReplaySession, explanation_of, recorded_program
 from mptui.tui.screens.dashboard import DashboardScreen
 from mptui.tui.widgets.lesson_panel import Entry
 
@@ -130,7 +130,7 @@ class ReplayApp(MptuiApp):
             options: as for MptuiApp (fps, table_hz, log_hz, watch_terminal...).
         """
         self.recording = recording
-        self.recorded = RecordedProgram.from_header(recording.header)
+        self.recorded = recorded_program(recording.header)
         self.autoplay = autoplay
         self._clock = clock
         self._seen: tuple[object, int] = (None, 0)  # (session, generation) last drawn

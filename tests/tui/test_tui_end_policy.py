@@ -7,10 +7,8 @@ policy now lives in the engine's Session, and the header says what it is doing.
 
 from __future__ import annotations
 
-import asyncio
-import time
-
 import pytest
+from real_engine import wait_for
 
 from mptui.engine import verdict
 from mptui.engine.session import Program, Session
@@ -28,16 +26,6 @@ if __name__ == "__main__":
     time.sleep(0.3)
     os._exit(0)  # the main process ends without joining its child
 """
-
-
-async def wait_for(app: MptuiApp, predicate, timeout: float = 20.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        app.refresh_now()
-        if predicate():
-            return True
-        await asyncio.sleep(0.05)
-    return False
 
 
 @pytest.mark.timeout(60)

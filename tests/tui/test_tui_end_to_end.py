@@ -6,10 +6,10 @@ Slower than the replayed tests (real processes); kept to one run of a short less
 from __future__ import annotations
 
 import asyncio
-import time
 
 import psutil
 import pytest
+from real_engine import wait_for
 
 from mptui.tui import app as app_module
 from mptui.tui.app import MptuiApp
@@ -32,16 +32,6 @@ def descendants() -> set[int]:
     return pids
 
 
-async def wait_for(pilot, predicate, timeout: float = 20.0) -> bool:  # noqa: ANN001
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        pilot.app.refresh_now()
-        if predicate():
-            return True
-        await asyncio.sleep(0.1)
-    return False
-
-
 @pytest.mark.timeout(90)
 async def test_real_lock_lesson_end_to_end(monkeypatch):
     # The real Program class, not the tests' stand-in.
@@ -54,17 +44,17 @@ async def test_real_lock_lesson_end_to_end(monkeypatch):
         settings={"lock": {"workers": 3, "rounds": 40, "hold": 0.05}},
     )
     async with app.run_test(size=(160, 48)) as pilot:
-        assert await wait_for(pilot, lambda: app.session is not None)
+        assert await wait_for(pilot.app, lambda: app.session is not None)
         dash = app.dashboard
         # Rows for the runner and its three workers.
-        assert await wait_for(pilot, lambda: len(dash.processes.rows) >= 4), (
+        assert await wait_for(pilot.app, lambda: len(dash.processes.rows) >= 4), (
             f"process rows: {len(dash.processes.rows)}"
         )
         # Lines from the workers reach the log panel.
-        assert await wait_for(pilot, lambda: any("round" in line for line in
+        assert await wait_for(pilot.app, lambda: any("round" in line for line in
                                                  dash.log_panel.log_view.lines))  # fmt: skip
         # The lock shows up with acquisitions.
-        assert await wait_for(pilot, lambda: any(
+        assert await wait_for(pilot.app, lambda: any(
             lock.acquisitions > 0 for lock in app.session.store.snapshot().locks))  # fmt: skip
         children = descendants() - before
         assert children, "the lesson's processes should be running now"

@@ -9,10 +9,10 @@ gone, and the table and summary say what the engine decided about them.
 from __future__ import annotations
 
 import asyncio
-import time
 
-import psutil
 import pytest
+from pty_terminal import alive
+from real_engine import wait_for
 from textual.widgets import DataTable
 
 from mptui.engine import verdict
@@ -27,23 +27,6 @@ from mptui.tui.widgets.summary_panel import summarize
 
 LONG_LOCK = {"lock": {"workers": 3, "rounds": 400, "hold": 0.02}}
 """Runs until stopped (about 30 s), with turns short enough that every worker shows soon."""
-
-
-def alive(pid: int) -> bool:
-    try:
-        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return False
-
-
-async def wait_for(pilot, predicate, timeout: float = 30.0) -> bool:  # noqa: ANN001
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        pilot.app.refresh_now()
-        if predicate():
-            return True
-        await asyncio.sleep(0.05)
-    return False
 
 
 def workers_running(app: MptuiApp) -> bool:
@@ -75,12 +58,12 @@ def make_app() -> MptuiApp:
 async def test_s_stops_the_real_program_and_the_dashboard_shows_what_the_engine_reports():
     app = make_app()
     async with app.run_test(size=(160, 48)) as pilot:
-        assert await wait_for(pilot, lambda: workers_running(app)), "the lesson did not start"
+        assert await wait_for(pilot.app, lambda: workers_running(app)), "the lesson did not start"
         session = app.session
         pids = [p.pid for p in session.store.snapshot().processes]
         assert all(alive(pid) for pid in pids)
         await pilot.press("s")
-        assert await wait_for(pilot, lambda: not session.running), "s did not stop the run"
+        assert await wait_for(pilot.app, lambda: not session.running), "s did not stop the run"
         await pilot.pause()
         app.refresh_now()
         snap = session.store.snapshot()
@@ -106,7 +89,7 @@ async def test_s_stops_the_real_program_and_the_dashboard_shows_what_the_engine_
 async def test_k_sigkill_kills_the_selected_real_process_and_only_it():
     app = make_app()
     async with app.run_test(size=(160, 48)) as pilot:
-        assert await wait_for(pilot, lambda: workers_running(app)), "the lesson did not start"
+        assert await wait_for(pilot.app, lambda: workers_running(app)), "the lesson did not start"
         session = app.session
         app.dashboard.focus_panel("processes")
         await pilot.press("down")  # the first worker (the main process is the first row)
@@ -120,7 +103,7 @@ async def test_k_sigkill_kills_the_selected_real_process_and_only_it():
         await asyncio.sleep(0.3)
         assert alive(pid)
         await pilot.press("k", "9")
-        assert await wait_for(pilot, lambda: not session.store.snapshot().process(pid).alive)
+        assert await wait_for(pilot.app, lambda: not session.store.snapshot().process(pid).alive)
         assert not alive(pid)
         killed = session.store.snapshot().process(pid)
         # The engine's facts: killed by SIGKILL, on purpose (from mptui), so not a failure.
@@ -148,12 +131,16 @@ async def test_record_in_the_dashboard_writes_one_file_per_run(tmp_path):
     app = MptuiApp(session_factory=recording_sessions(str(path)), lessons=lessons(),
                    autostart="hello", settings={"hello": {"work": 0.1}})  # fmt: skip
     async with app.run_test(size=(160, 48)) as pilot:
-        assert await wait_for(pilot, lambda: app.session is not None and not app.session.running)
+        assert await wait_for(
+            pilot.app, lambda: app.session is not None and not app.session.running
+        )
         assert any("Recording this run to" in n.message for n in app._notifications)
         await pilot.press("r")  # a second run: a second file
         await pilot.pause()
         await app.workers.wait_for_complete()
-        assert await wait_for(pilot, lambda: app.session is not None and not app.session.running)
+        assert await wait_for(
+            pilot.app, lambda: app.session is not None and not app.session.running
+        )
         await pilot.press("q")
         await pilot.pause()
     first, second = read_recording(path), read_recording(tmp_path / "runs.2.jsonl")

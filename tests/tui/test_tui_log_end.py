@@ -9,10 +9,8 @@ sixth row, the newest line, lay under the panel's bottom border.
 
 from __future__ import annotations
 
-import asyncio
-import time
-
 import pytest
+from real_engine import wait_for
 from screen_text import screen_lines
 
 from mptui.engine.session import Program, Session
@@ -22,17 +20,6 @@ from mptui.tui.app import MptuiApp
 
 LAST_LINE = "parent: 4 workers took 12 turns"
 """The lock lesson's last line (its start: at 60 columns the rest is cut at the view's edge)."""
-
-
-async def wait_for(app: MptuiApp, predicate, timeout: float = 30.0) -> bool:
-    """Poll ``predicate`` between frames (the deadline is generous: the machine is shared)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        app.refresh_now()
-        if predicate():
-            return True
-        await asyncio.sleep(0.05)
-    return False
 
 
 def log_rows(app: MptuiApp) -> list[str]:

@@ -9,10 +9,8 @@ jumped to another process and ``k`` or ``o`` acted on it. A pid reused by a new 
 
 from __future__ import annotations
 
-import asyncio
-import time
-
 import pytest
+from real_engine import wait_for
 from textual.app import App, ComposeResult
 from textual.widgets import DataTable
 
@@ -50,16 +48,6 @@ if __name__ == "__main__":
     print("all late ones ended", flush=True)
     time.sleep(60)
 """
-
-
-async def wait_for(app: MptuiApp, predicate, timeout: float = 30.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        app.refresh_now()
-        if predicate():
-            return True
-        await asyncio.sleep(0.05)
-    return False
 
 
 def row_keys(table: DataTable) -> list[str]:
