@@ -1,11 +1,13 @@
 """Fixtures for engine tests: real processes, run under every start method.
 
 Every test here is checked for leftovers: any process that appeared under the test run and
-is still alive (zombies excluded) two seconds after the test fails it, and is killed.
+is still alive (zombies excluded) two seconds after the test fails it, and is killed; so does
+a session directory of mptui's left on /dev/shm.
 """
 
 from __future__ import annotations
 
+import os
 import textwrap
 import time
 from dataclasses import dataclass, field
@@ -29,9 +31,18 @@ def alive(pid: int) -> bool:
         return False
 
 
+def session_dirs() -> set[str]:
+    """mptui's private session directories (rings, socket) on /dev/shm."""
+    try:
+        return {name for name in os.listdir("/dev/shm") if name.startswith("mptui-")}
+    except OSError:
+        return set()
+
+
 @pytest.fixture(autouse=True)
 def no_process_left_behind():
     before = {p.pid for p in psutil.Process().children(recursive=True)}
+    dirs_before = session_dirs()
     yield
     deadline = time.monotonic() + 2.0
     while True:
@@ -46,6 +57,12 @@ def no_process_left_behind():
     for proc in left:
         proc.kill()
     assert not left, f"processes left behind: {[(p.pid, p.cmdline()) for p in left]}"
+    # Nor files: every session directory goes, however mptui ended (the guardian removes
+    # it when mptui was killed, a moment later).
+    deadline = time.monotonic() + 2.0
+    while session_dirs() - dirs_before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not session_dirs() - dirs_before, "session directories left behind"
 
 
 @pytest.fixture(params=START_METHODS)

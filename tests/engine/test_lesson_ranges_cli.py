@@ -12,14 +12,14 @@ import sys
 
 import pytest
 
-# Runs `python -m mptui ARGS...`, except that starting any process ends it with status 99.
+# Runs `python -m mptui ARGS...`, except that starting any process exits it with status 99.
 NO_PROCESSES = """\
 import _posixsubprocess, os, runpy, subprocess, sys
 
 def started(*args, **kwargs):
     sys.stderr.write("a process was started\\n")
     sys.stderr.flush()
-    os._exit(99)
+    raise SystemExit(99)  # not os._exit: mptui cleans up (its session directory) on the way
 
 subprocess.Popen.__init__ = started
 _posixsubprocess.fork_exec = started
