@@ -250,15 +250,23 @@ class LogPanel(Panel):
         if not lines:
             return
         highlighter = self.log_view.highlighter
-        entries = []
         for line in lines:
-            highlighter.color_for(line.name)
-            entries.append((line.pid, format_line(line)))
+            highlighter.color_for(line.name)  # in order of appearance, even if not kept
+        # Only the newest lines that fit in the panel are formatted: the rest would leave
+        # it at once, and formatting a burst of long lines first would cost memory and time.
+        room, first = PANEL_CHARS, len(lines)
+        while first > 0 and room > 0:
+            first -= 1
+            room -= len(lines[first].text) + NAME_WIDTH + 3
+        entries = [(line.pid, format_line(line)) for line in lines[first:]]
         self._keep(entries)
         if self.paused:
             self.pending += len(entries)
         else:
             self._unwritten.extend(entries)
+            # Lines the panel no longer keeps are not written either.
+            while len(self._unwritten) > len(self._entries):
+                self._unwritten.popleft()
 
     def _keep(self, entries: list[tuple[int, str]]) -> None:
         """Add to the panel's ring, keeping at most MAX_LINES lines and PANEL_CHARS
