@@ -58,6 +58,7 @@ class ReplayDashboard(DashboardScreen):
     def on_mount(self) -> None:
         # (Textual runs DashboardScreen.on_mount first, as it does for every class.)
         self.log_panel.set_subtitle("")  # a recording has no stdin to speak of
+        self.summary.hint = "r or < replays it from the start · space plays or pauses"
 
     def update_header(self) -> None:
         app = self.replay_app

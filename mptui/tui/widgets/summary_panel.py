@@ -23,7 +23,11 @@ HEADLINES = {
 ASCII where the terminal needs it: mptui.tui.glyphs)."""
 
 
-def summarize(snapshot: Snapshot) -> Text:
+LIVE_HINT = "r runs it again · e changes its settings · m another start method"
+"""What to try next after a live run."""
+
+
+def summarize(snapshot: Snapshot, hint: str = LIVE_HINT) -> Text:
     """The run's verdict, how each process ended, totals and elapsed time."""
     run = snapshot.run
     text = Text()
@@ -57,7 +61,7 @@ def summarize(snapshot: Snapshot) -> Text:
             "used more traced objects than mptui can count (their totals are too low)",
             style="yellow",
         )
-    text.append("\nr runs it again · e changes its settings · m another start method", style="dim")
+    text.append(f"\n{hint}", style="dim")
     return text
 
 
@@ -69,11 +73,13 @@ class SummaryPanel(Static):
         self.border_title = "Summary"
         self.version = -1
         self._text = Text()
+        self.hint = LIVE_HINT
+        """The summary's last line: what to try next (a replay has its own keys)."""
 
     def show_snapshot(self, snapshot: Snapshot, now_ns: int) -> None:
         # Shown or not by the dashboard (only once the run ended, and only with room for it).
         if snapshot.run.state == "ended":
-            text = summarize(snapshot)
+            text = summarize(snapshot, self.hint)
             if text != self._text:
                 self._text = text
                 self.update(text)
