@@ -263,7 +263,11 @@ class DashboardScreen(Screen):
         wall = time.monotonic()
         if force or wall - self._tables_at >= self.table_interval:
             self._tables_at = wall
-            self.show_tables(force=force)
+            self.show_tables(force=force)  # updates the header too
+        else:
+            # One line, repainted only when its text changes (about once a second): the
+            # run's state, the end policy's countdown and the verdict show without delay.
+            self.update_header()
 
     def show_tables(self, force: bool = False) -> None:
         """Refresh the visible panels that have something new (or a clock to move)."""
