@@ -19,7 +19,6 @@ line that scrolled out of the ring still counts in ``lines_total`` and in the pr
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import math
 import signal
 import threading
@@ -29,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from mptui import events as ev
+from mptui.bounded import BoundedLog
 from mptui.engine import verdict as judge
 
 DEFAULT_LOG_CAPACITY = 10_000
@@ -467,9 +467,8 @@ class Store:
 
     def __init__(self, log_capacity: int = DEFAULT_LOG_CAPACITY) -> None:
         self._mutex = threading.Lock()
-        self._log: deque[tuple] = deque(maxlen=log_capacity)  # LogLine fields, as tuples
-        self._log_lengths: deque[int] = deque(maxlen=log_capacity)  # len(text) of each
-        self._log_chars = 0
+        # LogLine fields, as tuples; sized by their text's length.
+        self._log: BoundedLog[tuple] = BoundedLog(log_capacity, LOG_RING_CHARS)
         self._lines_total = 0
         self._processes: dict[int, _Process] = {}
         self._queues: dict[int, _Queue] = {}
@@ -481,7 +480,6 @@ class Store:
         self._version = 0
         self._cached: Snapshot | None = None
         self._stopping_since: int | None = None
-        self._stop_reason: str | None = None
         self._ended_order: dict[int, None] = {}  # pids of ended processes, oldest first
         self._forgotten = 0
 
@@ -641,7 +639,7 @@ class Store:
         if self._stopping_since is not None and (
             ended_at is None or ended_at >= self._stopping_since
         ):
-            proc.stop_reason = self._stop_reason
+            proc.stop_reason = self._run.stop_reason
         if code is not None:
             proc.exitcode = code
             proc.state = "killed" if code < 0 else "exited"
@@ -678,7 +676,6 @@ class Store:
         reason = e.get("reason", judge.STOP_BY_USER)
         reason = reason if reason == judge.STOP_LEFT_RUNNING else judge.STOP_BY_USER
         t = self._stopping_since = e.get("t", 0)
-        self._stop_reason = reason
         self._run = dataclasses.replace(self._run, stop_reason=reason)
         for proc in self._processes.values():
             # Also those whose end was folded first: they died of mptui's signal too.
@@ -706,25 +703,8 @@ class Store:
         self._set_exit(proc, code, e.get("t"))
 
     def _on_line(self, e: dict) -> None:
-        pid, text = e["pid"], str(e["text"])  # read first: a bad event changes nothing
-        proc = self._process(pid)
-        proc.lines += 1
-        self._lines_total += 1
-        length = len(text)
-        self._keep_lines(
-            [
-                (
-                    self._lines_total,
-                    pid,
-                    proc.name or f"pid {pid}",
-                    e.get("stream", "stdout"),
-                    text[:LOG_TEXT_CHARS] if length > LOG_TEXT_CHARS else text,
-                    e.get("t", 0),
-                    bool(e.get("partial", False)),
-                    length if length > LOG_TEXT_CHARS else -1,
-                )
-            ]
-        )
+        """One line (the last of a stream, or a piece of a line over the line limit)."""
+        self._on_lines({**e, "texts": [e["text"]]})
 
     def _on_lines(self, e: dict) -> None:
         pid, texts = e["pid"], [str(text) for text in e["texts"]]
@@ -734,7 +714,7 @@ class Store:
         self._lines_total += len(texts)
         # Only the lines the ring will still hold become objects: a flood batch can be
         # far longer than the ring.
-        capacity = self._log.maxlen or 0
+        capacity = self._log.items.maxlen or 0
         keep = texts[-capacity:] if capacity else []
         seq = first + len(texts) - len(keep)
         name, stream, t = proc.name or f"pid {pid}", e.get("stream", "stdout"), e.get("t", 0)
@@ -748,25 +728,7 @@ class Store:
         ]
         if entries and e.get("partial"):
             entries[-1] = (*entries[-1][:6], True, entries[-1][7])
-        self._keep_lines(entries)
-
-    def _keep_lines(self, entries: list[tuple]) -> None:
-        """Append to the log ring, which keeps at most its capacity in lines and
-        LOG_RING_CHARS in characters: the oldest lines leave first."""
-        log, lengths = self._log, self._log_lengths
-        if not entries or not log.maxlen:
-            return
-        new_lengths = [len(entry[4]) for entry in entries]
-        # The deques drop as many old lines as the capacity makes them: uncount those.
-        evicted = max(0, len(log) + len(entries) - log.maxlen)
-        if evicted:
-            self._log_chars -= sum(itertools.islice(lengths, min(evicted, len(lengths))))
-        log.extend(entries)
-        lengths.extend(new_lengths)
-        self._log_chars += sum(new_lengths)
-        while self._log_chars > LOG_RING_CHARS and len(log) > 1:
-            self._log_chars -= lengths.popleft()
-            log.popleft()
+        self._log.extend(entries, [len(entry[4]) for entry in entries])
 
     def _on_metrics(self, e: dict) -> None:
         for pid, cpu, rss in e["samples"]:

@@ -39,6 +39,7 @@ __all__ = [
     "get_lesson",
     "lessons",
     "parse_params",
+    "title_and_explanation",
 ]
 
 _HERE = pathlib.Path(__file__).resolve().parent
@@ -245,14 +246,21 @@ def _normalize(name: str) -> str:
     return name.strip().lstrip("-").replace("-", "_")
 
 
+def title_and_explanation(doc: str) -> tuple[str, str]:
+    """A program's docstring as a lesson shows it: the first line, then the rest with its
+    paragraphs unwrapped (joined by blank lines). A replay reads a recorded program's too."""
+    title, _, rest = doc.partition("\n")
+    paragraphs = [" ".join(p.split()) for p in rest.strip().split("\n\n")]
+    return title.strip(), "\n\n".join(p for p in paragraphs if p)
+
+
 def _load_lesson(name: str, path: pathlib.Path) -> Lesson:
     """Read one lesson file's docstring and parameters from its syntax tree."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     doc = ast.get_docstring(tree)
     if not doc:
         raise ValueError(f"{path}: lesson has no module docstring")
-    title, _, rest = doc.partition("\n")
-    paragraphs = [" ".join(p.split()) for p in rest.strip().split("\n\n")]
+    title, explanation = title_and_explanation(doc)
     found = [
         _param_from_call(node, path)
         for node in ast.walk(tree)
@@ -265,8 +273,8 @@ def _load_lesson(name: str, path: pathlib.Path) -> Lesson:
     params = _with_limits(params, _read_limits(tree, path), path)
     return Lesson(
         name=name,
-        title=title.strip(),
-        explanation="\n\n".join(p for p in paragraphs if p),
+        title=title,
+        explanation=explanation,
         path=path,
         params=params,
     )

@@ -18,6 +18,7 @@ from mptui.engine.recording import Header, Recording
 from mptui.engine.replay import Replay
 from mptui.engine.session import Program
 from mptui.engine.store import Store
+from mptui.scenarios import title_and_explanation
 
 
 def recorded_program(header: Header) -> Program:
@@ -43,9 +44,7 @@ def explanation_of(header: Header) -> str:
         doc = ast.get_docstring(ast.parse(header.source or ""))
     except (SyntaxError, ValueError):
         doc = None
-    rest = (doc or "").partition("\n")[2]
-    paragraphs = [" ".join(p.split()) for p in rest.strip().split("\n\n")]
-    return "\n\n".join(p for p in paragraphs if p)
+    return title_and_explanation(doc or "")[1]
 
 
 class ReplaySession:

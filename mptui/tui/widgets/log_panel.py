@@ -12,7 +12,6 @@ with a marker that says how much was left out: nothing the UI thread does with a
 
 from __future__ import annotations
 
-import itertools
 import re
 import time
 from collections import deque
@@ -28,6 +27,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Log, Static
 
 from mptui import format as fmt
+from mptui.bounded import BoundedLog
 from mptui.engine.store import LOG_TEXT_CHARS, LogLine
 from mptui.text import clip_line, printable
 from mptui.tui import glyphs
@@ -188,8 +188,8 @@ class LogPanel(Panel):
 
     def __init__(self, *, id: str) -> None:  # noqa: A002 - Textual's own parameter name
         super().__init__(id=id)
-        self._entries: deque[tuple[int, str]] = deque(maxlen=MAX_LINES)
-        self._kept_chars = 0
+        self._entries: BoundedLog[tuple[int, str]] = BoundedLog(MAX_LINES, PANEL_CHARS)
+        """(pid, formatted line) of the lines kept, sized by the formatted line's length."""
         self.filter = LogFilter()
         """What is shown; set with :meth:`set_filter` and :meth:`toggle_process`."""
         self.paused = False
@@ -259,7 +259,8 @@ class LogPanel(Panel):
             first -= 1
             room -= len(lines[first].text) + NAME_WIDTH + 3
         entries = [(line.pid, format_line(line)) for line in lines[first:]]
-        self._keep(entries)
+        self._entries.extend(entries, [len(text) for _, text in entries])
+        self.pending = min(self.pending, len(self._entries))
         if self.paused:
             self.pending += len(entries)
         else:
@@ -267,19 +268,6 @@ class LogPanel(Panel):
             # Lines the panel no longer keeps are not written either.
             while len(self._unwritten) > len(self._entries):
                 self._unwritten.popleft()
-
-    def _keep(self, entries: list[tuple[int, str]]) -> None:
-        """Add to the panel's ring, keeping at most MAX_LINES lines and PANEL_CHARS
-        characters (the oldest leave first)."""
-        kept = self._entries
-        evicted = max(0, len(kept) + len(entries) - MAX_LINES)
-        if evicted:
-            self._kept_chars -= sum(len(text) for _, text in itertools.islice(kept, evicted))
-        kept.extend(entries)
-        self._kept_chars += sum(len(text) for _, text in entries)
-        while self._kept_chars > PANEL_CHARS and len(kept) > 1:
-            self._kept_chars -= len(kept.popleft()[1])
-        self.pending = min(self.pending, len(kept))
 
     def set_received(self, total: int) -> None:
         self.received = total
@@ -348,7 +336,7 @@ class LogPanel(Panel):
     def toggle_pause(self) -> None:
         self.paused = not self.paused
         if not self.paused and self.pending:
-            self._unwritten.extend(list(self._entries)[-self.pending :])
+            self._unwritten.extend(list(self._entries.items)[-self.pending :])
             self.pending = 0
             self.flush(force=True)
         self._update_status()
@@ -363,7 +351,6 @@ class LogPanel(Panel):
     def clear(self) -> None:
         """Empty the view and the panel's ring; the received counter stays."""
         self._entries.clear()
-        self._kept_chars = 0
         self._unwritten.clear()
         self.pending = 0
         self.log_view.clear()
@@ -387,7 +374,6 @@ class LogPanel(Panel):
         """A new run: empty everything but keep the filter the user typed."""
         super().reset()
         self._entries.clear()
-        self._kept_chars = 0
         self._unwritten.clear()
         self.pending = 0
         self.received = 0
