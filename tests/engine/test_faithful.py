@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from conftest import run_program
+from engine_runs import run_program
 
 from mptui.engine.session import Program
 

@@ -8,7 +8,7 @@ puts and gets, the pipe's messages, the lock's acquisitions.
 from __future__ import annotations
 
 import pytest
-from conftest import run_program
+from engine_runs import run_program
 from lesson_checks import ARGS, check
 
 from mptui.engine.session import Program

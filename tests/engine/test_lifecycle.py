@@ -13,7 +13,7 @@ from pathlib import Path
 
 import psutil
 import pytest
-from conftest import alive, run_program
+from engine_runs import alive, run_program
 
 import mptui.engine as mptui_engine
 from mptui.engine.session import Program, Session

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import run_program
+from engine_runs import run_program
 
 from mptui.engine.session import Program
 

@@ -13,7 +13,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import run_program
+from engine_runs import run_program
 
 from mptui.engine.session import Program
 

@@ -7,7 +7,7 @@ import multiprocessing
 import pickle
 
 import pytest
-from conftest import run_program
+from engine_runs import run_program
 
 from mptui.agent.traced import TracedLock, TracedQueue, TracedRLock
 from mptui.engine.session import Program

@@ -3,7 +3,7 @@ terminate(), processes started by a subprocess python."""
 
 from __future__ import annotations
 
-from conftest import run_program
+from engine_runs import run_program
 
 from mptui.engine.session import Program
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import signal
 
-from conftest import ALL_RECORDED
+from dashboard_fixtures import ALL_RECORDED
 from recorded import lock_busy, run_until
 from textual.widgets import Input
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import notices
+from dashboard_fixtures import notices
 from recorded import RECORDINGS, lock_busy, recording, run_until
 from textual.widgets import Static
 
