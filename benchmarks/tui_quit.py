@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import pathlib
-import signal
 import statistics
 import sys
 import tempfile
@@ -23,7 +22,7 @@ import time
 
 # The pty driver the tests use (mptui in a real terminal).
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "tests" / "tui"))
-from pty_terminal import Terminal, wait_gone  # noqa: E402 - after the sys.path line
+from pty_terminal import WAYS_OUT, Terminal, wait_gone  # noqa: E402 - after the sys.path line
 
 PROGRAMS = {
     "flood 20k lines/s": """
@@ -44,7 +43,6 @@ while True:
     time.sleep(0.2)
 """,
 }
-WAYS_OUT = ("q", "SIGTERM", "SIGHUP", "terminal closed")
 
 
 def one_try(script: str, way_out: str) -> tuple[float, int]:
@@ -53,14 +51,7 @@ def one_try(script: str, way_out: str) -> tuple[float, int]:
         terminal.read(3.0)  # the dashboard draws, the program gets going
         program = terminal.descendants(script)
         began = time.monotonic()
-        if way_out == "q":
-            terminal.type(b"q")
-        elif way_out == "SIGTERM":
-            terminal.kill(signal.SIGTERM)
-        elif way_out == "SIGHUP":
-            terminal.kill(signal.SIGHUP)
-        else:
-            terminal.hang_up()
+        terminal.leave(way_out)
         terminal.wait_exit(30)
         took = time.monotonic() - began
     finally:

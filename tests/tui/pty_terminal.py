@@ -22,6 +22,8 @@ import psutil
 
 ALT_SCREEN_OFF = b"\x1b[?1049l"
 """What Textual writes when it gives the terminal back."""
+WAYS_OUT = ("q", "SIGTERM", "SIGHUP", "terminal closed")
+"""What :meth:`Terminal.leave` does."""
 
 
 def alive(pid: int) -> bool:
@@ -77,6 +79,18 @@ class Terminal:
     def kill(self, sig: int) -> None:
         """Send mptui a signal, as ``kill -SIG PID`` from another shell would."""
         os.kill(self.pid, sig)
+
+    def leave(self, way_out: str) -> None:
+        """Leave mptui one of the ways a user does: ``q``, ``SIGTERM``, ``SIGHUP``, or
+        ``terminal closed`` (see :data:`WAYS_OUT`)."""
+        if way_out == "q":
+            self.type(b"q")
+        elif way_out in ("SIGTERM", "SIGHUP"):
+            self.kill(signal.Signals[way_out])
+        elif way_out == "terminal closed":
+            self.hang_up()
+        else:
+            raise ValueError(way_out)
 
     def hang_up(self) -> None:
         """Close the terminal, as a dropped SSH connection does (the kernel sends SIGHUP)."""

@@ -9,10 +9,8 @@ benchmarks/tui_quit.py (target: within 1 s); this test only fails if mptui hangs
 
 from __future__ import annotations
 
-import signal
-
 import pytest
-from pty_terminal import Terminal, wait_gone
+from pty_terminal import WAYS_OUT, Terminal, wait_gone
 
 BIG_LINES = """
 import sys, time
@@ -25,7 +23,7 @@ while True:
 
 
 @pytest.mark.timeout(90)
-@pytest.mark.parametrize("way_out", ["q", "SIGTERM", "SIGHUP", "terminal closed"])
+@pytest.mark.parametrize("way_out", WAYS_OUT)
 def test_mptui_lets_go_while_the_program_prints_50_mb_lines(tmp_path, way_out):
     script = tmp_path / "big_lines.py"
     script.write_text(BIG_LINES)
@@ -34,14 +32,7 @@ def test_mptui_lets_go_while_the_program_prints_50_mb_lines(tmp_path, way_out):
         assert b"big_lines.py" in terminal.read(4.0)
         program = terminal.descendants("big_lines.py")
         assert program, "the program did not start"
-        if way_out == "q":
-            terminal.type(b"q")
-        elif way_out == "SIGTERM":
-            terminal.kill(signal.SIGTERM)
-        elif way_out == "SIGHUP":
-            terminal.kill(signal.SIGHUP)
-        else:
-            terminal.hang_up()
+        terminal.leave(way_out)
         status, _ = terminal.wait_exit(15)  # a hang, not a slow exit, fails this test
         assert status is not None, f"mptui still runs 15 s after {way_out}"
         assert not wait_gone(program, 0.5), "the program outlived mptui"
