@@ -172,7 +172,7 @@ class Normaliser:
             key=lambda item: len(item[0]),
             reverse=True,
         )
-        self._session_dir = re.compile(r"/[\w./-]*?/mptui-[A-Za-z0-9_]{8}(?=/|\b)")
+        self._session_dir = re.compile(r"/[\w./-]*?/mptui-(?:\d+-)?[A-Za-z0-9_]{8}(?=/|\b)")
 
     def pid(self, pid: object) -> object:
         if not isinstance(pid, int) or isinstance(pid, bool) or pid <= 0:

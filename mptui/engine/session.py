@@ -159,7 +159,8 @@ class Session:
             raise ValueError(f"unknown start method {method!r}; valid: {', '.join(START_METHODS)}")
         become_child_subreaper()
         _raise_fd_limit()
-        self._dir = tempfile.mkdtemp(prefix="mptui-", dir=_private_base_dir())  # mode 0700
+        # mode 0700; named after mptui's pid so that a leftover can be traced to its owner
+        self._dir = tempfile.mkdtemp(prefix=f"mptui-{os.getpid()}-", dir=_private_base_dir())
         secret = secrets.token_hex(16)
         path = os.path.join(self._dir, "socket")
         self._listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

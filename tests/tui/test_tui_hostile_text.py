@@ -57,8 +57,11 @@ def test_no_sequence_of_the_program_reaches_the_terminal(tmp_path):
     script = tmp_path / FILE_NAME
     shutil.copy(PROGRAM, script)
     last_line = b"parent TAG-CSI8 "  # the program's last payload line
-    # The program lingers, so its processes are seen in the table while it runs.
-    terminal = Terminal(["run", str(script), *hostile.ARGV], size=(160, 48),
+    # The program lingers, so its processes are seen in the table while it runs. Tall
+    # enough for the log to hold every line of the program at once: the log draws only
+    # what fits, so on a busy machine, where all lines can arrive in one frame, a shorter
+    # log would never draw the first ones and the test would find them missing.
+    terminal = Terminal(["run", str(script), *hostile.ARGV], size=(160, 100),
                         env={"HOSTILE_LINGER": "2"})  # fmt: skip
     try:
         out = terminal.read(40, until=lambda seen: last_line in seen)
