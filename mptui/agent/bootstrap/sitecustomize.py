@@ -24,7 +24,6 @@ if os.environ.get("MPTUI_SOCKET") and _wanted == "%d.%d" % sys.version_info[:2]:
 
 def _chain_to_next_sitecustomize():
     """Only one module named sitecustomize is imported: run the one we shadow, if any."""
-    me = os.path.realpath(__file__)
     here = os.path.dirname(os.path.abspath(__file__))
     rest = [p for p in sys.path if os.path.abspath(p or ".") != here]
     candidates = ("sitecustomize.py", "sitecustomize")
@@ -33,6 +32,7 @@ def _chain_to_next_sitecustomize():
     import importlib.machinery
     import importlib.util
 
+    me = os.path.realpath(__file__)  # resolving links costs system calls: only now
     spec = importlib.machinery.PathFinder.find_spec("sitecustomize", rest)
     # Compared by real path: an mptui observed by another mptui has two such directories,
     # both linking to this file.
