@@ -154,3 +154,10 @@ def test_the_run_says_which_start_methods_its_processes_used(write_script, case)
     assert run.snapshot.run.start_methods_used == expected
     assert run.snapshot.run.start_methods_label == "+".join(expected)
     assert run.snapshot.run.start_method == (given or default_start_method())
+    # The dashboard's header says the same, not the default mptui gave.
+    from mptui.tui.widgets.run_header import HeaderState, header_text
+
+    state = HeaderState(name="prog.py", title=None, params="", start_method=given or "default",
+                        next_start_method=None, run=run.snapshot.run, now_ns=0)  # fmt: skip
+    parts = [part.strip() for part in header_text(state, 200).plain.replace("│", "|").split("|")]
+    assert "+".join(expected) in parts, parts

@@ -38,10 +38,23 @@ def _chain_to_next_sitecustomize():
     # both linking to this file.
     if spec is not None and spec.origin and os.path.realpath(spec.origin) != me:
         module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
+        # It becomes *the* sitecustomize module, as it would be without mptui: a program
+        # that imports sitecustomize gets its own, with what it set up.
+        ours, sys.modules["sitecustomize"] = sys.modules.get("sitecustomize"), module
+        try:
+            spec.loader.exec_module(module)
+        except BaseException:
+            sys.modules["sitecustomize"] = ours
+            raise
 
 
 try:
     _chain_to_next_sitecustomize()
-except Exception as error:  # noqa: BLE001 - as Python itself reports a failing sitecustomize
-    sys.stderr.write("Error in sitecustomize: %r\n" % (error,))
+except Exception as error:  # noqa: BLE001 - reported in the words of site.py itself
+    if sys.flags.verbose:
+        sys.excepthook(*sys.exc_info())
+    else:
+        sys.stderr.write(
+            "Error in sitecustomize; set PYTHONVERBOSE for traceback:\n%s: %s\n"
+            % (error.__class__.__name__, error)
+        )
