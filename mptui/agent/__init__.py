@@ -52,15 +52,14 @@ def install() -> None:
         _set_parent_death_signal()
         if str(os.getppid()) != env.get(ev.ENV_MPTUI_PID):
             os._exit(1)  # mptui died before the death signal was armed
-    capture.capture_streams(take_over=is_runner)  # opens the channel too
-    channel.send(
-        ev.HELLO,
-        ppid=os.getppid(),
-        how="exec",
-        runner=is_runner,
-        cmdline=_cmdline(),
-        argv=list(sys.argv),
-    )
+    hello = {
+        "ppid": os.getppid(),
+        "how": "exec",
+        "runner": is_runner,
+        "cmdline": _cmdline(),
+        "argv": list(sys.argv),
+    }
+    capture.capture_streams(take_over=is_runner, hello=hello)  # opens the channel too
     hooks.install(is_runner, env.get(ev.ENV_START_METHOD) if is_runner else None)
     hooks.report_exit_on_os_exit()
     hooks.report_reaps()
@@ -69,8 +68,9 @@ def install() -> None:
 
 def _after_fork_in_child() -> None:
     parent = channel.pid
-    capture.capture_streams()  # reopens the channel: the parent's is not this process's
-    channel.send(ev.HELLO, ppid=parent, how="fork", runner=False, cmdline=_cmdline(), argv=[])
+    # Reopens the channel: the parent's is not this process's.
+    hello = {"ppid": parent, "how": "fork", "runner": False, "cmdline": _cmdline(), "argv": []}
+    capture.capture_streams(hello=hello)
     ring = sys.modules.get("mptui.agent.ring")  # imported with the first traced primitive
     if ring is not None:
         ring.forget_after_fork()

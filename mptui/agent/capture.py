@@ -24,9 +24,10 @@ def _identity(fd: int) -> str | None:
     return f"{st.st_dev}:{st.st_ino}"
 
 
-def capture_streams(take_over: bool = False) -> None:
-    """Open the message channel, giving fds 1 and 2 pipes of their own read by the
-    collector (their read ends travel with the channel's header), and line-buffer stdout.
+def capture_streams(take_over: bool = False, hello: dict | None = None) -> None:
+    """Open the message channel, saying ``hello`` (its fields), giving fds 1 and 2 pipes of
+    their own read by the collector (their read ends travel with the channel's header), and
+    line-buffer stdout.
 
     Only an fd that is an mptui pipe (inherited from the parent's capture) is taken over,
     unless ``take_over`` (the runner): output the program sent elsewhere (a file, a
@@ -44,7 +45,7 @@ def capture_streams(take_over: bool = False) -> None:
             pipes.append((fd, stream, pystream, *os.pipe()))
         except OSError:
             break  # out of descriptors: leave output where it was
-    handed = channel.connect(tuple(p[1] for p in pipes), tuple(p[3] for p in pipes))
+    handed = channel.connect(tuple(p[1] for p in pipes), tuple(p[3] for p in pipes), hello)
     installed = []
     for fd, _stream, pystream, read_end, write_end in pipes:
         os.close(read_end)  # the collector has its own copy now (or none: unreachable)
