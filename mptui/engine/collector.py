@@ -1,7 +1,8 @@
 """The collector: ONE thread, one persistent selector over every channel of a run.
 
-It accepts the connections the agents open (a message channel and two output streams per
-process), reads them, polls every process's ring, reaps ended processes, samples CPU and
+It accepts the connections the agents open (one per process: its message channel, whose
+first line brings the read ends of its stdout and stderr pipes), reads them and the pipes,
+polls every process's ring, reaps ended processes, samples CPU and
 memory about once a second, and folds everything into the Store in batches. Listeners
 (the headless printer) get every batch too, in order, so they miss nothing even when the
 Store's log ring has moved on.
