@@ -18,8 +18,6 @@ Events seen by the Store are plain dicts with a ``kind`` key, so ``--json`` prin
 as they are.
 """
 
-from __future__ import annotations
-
 # --------------------------------------------------------------------------------------
 # Environment variables set by the engine for the observed program.
 
@@ -50,20 +48,38 @@ STREAM_STDERR = "stderr"
 STREAMS = (STREAM_EVENTS, STREAM_STDOUT, STREAM_STDERR)
 
 
-def encode_header(secret: str, pid: int, stream: str) -> bytes:
-    """First line of a connection: ``MPTUI1 <secret> <pid> <stream>``."""
-    return f"MPTUI1 {secret} {pid} {stream}\n".encode("ascii")
+def encode_header(secret: str, pid: int, stream: str, carries: tuple = ()) -> bytes:
+    """First line of a connection: ``MPTUI1 <secret> <pid> <stream> [<carried,...>]``.
+
+    ``carries`` names the streams whose pipe read ends travel with the header, in order
+    (SCM_RIGHTS): a process hands over its stdout and stderr on the connection of its
+    message channel, one connect() instead of three."""
+    extra = " " + ",".join(carries) if carries else ""
+    return f"MPTUI1 {secret} {pid} {stream}{extra}\n".encode("ascii")
 
 
-def decode_header(line: bytes, secret: str) -> tuple[int, str] | None:
-    """Return ``(pid, stream)`` for a valid header with the right secret, else None."""
+def decode_header_carrying(line: bytes, secret: str) -> tuple[int, str, tuple] | None:
+    """Return ``(pid, stream, carried streams)`` for a valid header with the right secret."""
     try:
-        magic, token, pid, stream = line.decode("ascii").split()
+        magic, token, pid, stream, *rest = line.decode("ascii").split()
     except (UnicodeDecodeError, ValueError):
         return None
     if magic != "MPTUI1" or token != secret or stream not in STREAMS or not pid.isdigit():
         return None
-    return int(pid), stream
+    carries = tuple(rest[0].split(",")) if len(rest) == 1 else ()
+    if (
+        len(rest) > 1
+        or len(set(carries)) < len(carries)
+        or not set(carries) <= {STREAM_STDOUT, STREAM_STDERR}
+    ):
+        return None
+    return int(pid), stream, carries
+
+
+def decode_header(line: bytes, secret: str) -> tuple[int, str] | None:
+    """Return ``(pid, stream)`` for a valid header with the right secret, else None."""
+    decoded = decode_header_carrying(line, secret)
+    return None if decoded is None else decoded[:2]
 
 
 # --------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 Installed at interpreter start by ``bootstrap/sitecustomize.py`` when mptui has set
 ``MPTUI_SOCKET``, and inert otherwise. For its process it opens the message channel and says
-hello, sends fds 1 and 2 to the collector, and hooks multiprocessing when the program imports
+hello, hands fds 1 and 2 to the collector, and hooks multiprocessing when the program imports
 it. After ``fork`` the child does the same for itself (``os.register_at_fork``).
 
 Rules (DESIGN.md section 4): standard library only, imports little, starts no thread (the
@@ -10,13 +10,11 @@ fork server imports it too, and forking a threaded process is unsafe), never rai
 the observed program.
 """
 
-from __future__ import annotations
-
 import os
 import sys
 
 from mptui import events as ev
-from mptui.agent import capture, channel, hooks, ring
+from mptui.agent import capture, channel, hooks
 
 installed = False
 
@@ -46,8 +44,7 @@ def install() -> None:
         return
     installed = True
     env = os.environ
-    channel.configure(env[ev.ENV_SOCKET], env.get(ev.ENV_SECRET, ""))
-    ring.configure(env.get(ev.ENV_DIR, ""))
+    channel.configure(env[ev.ENV_SOCKET], env.get(ev.ENV_SECRET, ""), env.get(ev.ENV_DIR, ""))
     # Only the process mptui started: an orphan adopted by mptui (a child subreaper) has
     # mptui as its parent too.
     is_runner = env.pop(ev.ENV_RUNNER, None) == "1"
@@ -55,16 +52,14 @@ def install() -> None:
         _set_parent_death_signal()
         if str(os.getppid()) != env.get(ev.ENV_MPTUI_PID):
             os._exit(1)  # mptui died before the death signal was armed
-    channel.connect()
-    channel.send(
-        ev.HELLO,
-        ppid=os.getppid(),
-        how="exec",
-        runner=is_runner,
-        cmdline=_cmdline(),
-        argv=list(sys.argv),
-    )
-    capture.capture_streams(take_over=is_runner)
+    hello = {
+        "ppid": os.getppid(),
+        "how": "exec",
+        "runner": is_runner,
+        "cmdline": _cmdline(),
+        "argv": list(sys.argv),
+    }
+    capture.capture_streams(take_over=is_runner, hello=hello)  # opens the channel too
     hooks.install(is_runner, env.get(ev.ENV_START_METHOD) if is_runner else None)
     hooks.report_exit_on_os_exit()
     hooks.report_reaps()
@@ -73,7 +68,9 @@ def install() -> None:
 
 def _after_fork_in_child() -> None:
     parent = channel.pid
-    channel.connect()
-    channel.send(ev.HELLO, ppid=parent, how="fork", runner=False, cmdline=_cmdline(), argv=[])
-    capture.capture_streams()
-    ring.forget_after_fork()
+    # Reopens the channel: the parent's is not this process's.
+    hello = {"ppid": parent, "how": "fork", "runner": False, "cmdline": _cmdline(), "argv": []}
+    capture.capture_streams(hello=hello)
+    ring = sys.modules.get("mptui.agent.ring")  # imported with the first traced primitive
+    if ring is not None:
+        ring.forget_after_fork()

@@ -19,8 +19,6 @@ imported:
   picks its own with ``set_start_method`` still gets what it asked for.
 """
 
-from __future__ import annotations
-
 import os
 import sys
 
@@ -192,6 +190,17 @@ def creation_site() -> tuple[bool, str]:
 
 
 def _start_method_of_this_child() -> str:
+    """The start method that made this process, for a Process of the default context
+    (``multiprocessing.Process``, whose class does not say).
+
+    The default context knows it: a fork child inherits the context its parent resolved
+    when it started the child, and a spawn or forkserver child is given its parent's
+    start method before it runs (``multiprocessing.spawn.prepare``)."""
+    from multiprocessing import context
+
+    method = context._default_context.get_start_method(allow_none=True)
+    if method:
+        return method
     if state["forkserver_server"]:
         return "forkserver"
     if "multiprocessing.spawn" in " ".join(getattr(sys, "orig_argv", ())):

@@ -23,7 +23,7 @@ import os
 from mptui import events as ev
 from mptui.agent import channel
 
-directory = ""
+directory = channel.session_dir  # imported late (first traced primitive), not at start-up
 _words = None
 _slots = itertools.count()
 _counter_of: dict[int, int] = {}  # counter code -> index of its slot's first word

@@ -1,7 +1,8 @@
 """The collector: ONE thread, one persistent selector over every channel of a run.
 
-It accepts the connections the agents open (a message channel and two output streams per
-process), reads them, polls every process's ring, reaps ended processes, samples CPU and
+It accepts the connections the agents open (one per process: its message channel, whose
+first line brings the read ends of its stdout and stderr pipes), reads them and the pipes,
+polls every process's ring, reaps ended processes, samples CPU and
 memory about once a second, and folds everything into the Store in batches. Listeners
 (the headless printer) get every batch too, in order, so they miss nothing even when the
 Store's log ring has moved on.
@@ -327,7 +328,7 @@ class Collector:
         conn.fds.extend(_received_fds(ancdata))
         conn.data += chunk
         header, newline, rest = conn.data.partition(b"\n")
-        identity = ev.decode_header(header, self._secret) if newline else None
+        identity = ev.decode_header_carrying(header, self._secret) if newline else None
         if identity is None:
             if newline or not chunk or len(conn.data) > 512:
                 # Not one of ours (wrong secret or garbage): drop it and what it sent.
@@ -339,7 +340,7 @@ class Collector:
             return
         self._unidentified.discard(conn)
         self._selector.unregister(conn.sock)
-        pid, stream = identity
+        pid, stream, carried = identity
         if stream != ev.STREAM_EVENTS:
             conn.sock.close()  # it only carried the header and the pipe
             fd, *extra = conn.fds or [-1]
@@ -350,8 +351,13 @@ class Collector:
                 self._add_stream(pid, stream, _PipeEnd(fd))
             return
         self._known.add(pid)
+        # The process's output pipes came with the header, in the order it names them.
+        fds = conn.fds if len(conn.fds) == len(carried) else []  # else: none is trusted
         for fd in conn.fds:
-            os.close(fd)
+            if fd not in fds:
+                os.close(fd)
+        for fd, piped in zip(fds, carried, strict=True):
+            self._add_stream(pid, piped, _PipeEnd(fd))
         channel = _Channel(pid, conn.sock)
         old = self._channels.get(pid)
         if old is not None:  # pid reused, or exec: the old channel is finished

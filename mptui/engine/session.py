@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mptui import events as ev
-from mptui.engine import verdict
+from mptui.engine import agent_path, verdict
 from mptui.engine.collector import Collector, Listener
 from mptui.engine.process_group import ProcessGroup, become_child_subreaper
 from mptui.engine.store import Store
@@ -235,10 +235,7 @@ class Session:
         Putting mptui's parent directory on the path instead could shadow the program's own
         modules (a checkout has tests/, a site-packages would come before the stdlib)."""
         import_dir = os.path.join(self._dir, "path")
-        os.mkdir(import_dir, 0o700)
-        site_file = os.path.join(import_dir, "sitecustomize.py")
-        os.symlink(AGENT_BOOTSTRAP / "sitecustomize.py", site_file)
-        os.symlink(PACKAGE_DIR, os.path.join(import_dir, "mptui"))
+        agent_path.build(import_dir)  # with the agent's bytecode: see that module
         return import_dir
 
     def _note_runner_exit(self, code: int) -> None:

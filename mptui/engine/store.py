@@ -209,6 +209,14 @@ class RunView:
     them (the end policy; None: not said)."""
     stop_reason: str | None = None
     """Why mptui began to end the run, if it did: ``user`` or ``left running``."""
+    start_methods_used: tuple[str, ...] = ()
+    """The start methods the program's Processes really used, in order of first use
+    (``start_method`` is only the default mptui set; the program may choose its own)."""
+
+    @property
+    def start_methods_label(self) -> str | None:
+        """``spawn``, or ``spawn+fork`` when mixed; None before any Process started."""
+        return "+".join(self.start_methods_used) or None
 
 
 @dataclass(frozen=True, slots=True)
@@ -619,7 +627,12 @@ class Store:
     def _on_started(self, e: dict) -> None:
         proc = self._process(e["pid"])
         proc.name = e.get("name") or proc.name
-        proc.start_method = e.get("start_method") or proc.start_method
+        method = e.get("start_method")
+        if isinstance(method, str) and method:
+            proc.start_method = method
+            if method not in self._run.start_methods_used:
+                used = (*self._run.start_methods_used, method)
+                self._run = dataclasses.replace(self._run, start_methods_used=used)
         if proc.state == "starting":
             proc.state = "running"
 

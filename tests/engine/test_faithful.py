@@ -3,6 +3,7 @@ redirected, stdin reaches it, its exit paths and signatures are unchanged."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -102,3 +103,79 @@ def test_a_long_line_is_cut_between_characters(write_script):
     assert len(pieces) == 2
     assert "".join(pieces) == "\u00e9" * LINE_LIMIT
     assert all("\udcc3" not in piece and "\udca9" not in piece for piece in pieces)
+
+
+# What the program sees of itself, printed by every process: compared line by line (in any
+# order between processes) with what the same program prints under plain python.
+SEES_ITSELF = """
+import multiprocessing as mp, os, sys
+
+def ours(entry):  # mptui's own import directory (the agent and sitecustomize) on the path
+    return os.path.exists(os.path.join(entry, "mptui", "agent", "bootstrap"))
+
+def facts(who):
+    custom = sys.modules.get("sitecustomize")
+    print(who, "__name__", __name__)
+    print(who, "cwd", os.getcwd(), open("data.txt").read().strip())
+    print(who, "sys.path", [p for p in sys.path if not ours(p)])
+    print(who, "own sitecustomize ran here", getattr(custom, "MARK", None) == os.getpid())
+    print(who, "start method", mp.get_start_method(allow_none=True))
+
+print("module level runs as", __name__)  # again in spawn and forkserver children, as __mp_main__
+
+if __name__ == "__main__":
+    mp.freeze_support()
+    mp.set_start_method(sys.argv[1])
+    facts("main")
+    p = mp.Process(target=facts, args=("child",))
+    p.start(); p.join()
+    with mp.get_context(sys.argv[2]).Pool(1) as pool:
+        pool.apply(facts, ("pool worker",))
+"""
+
+USER_SITECUSTOMIZE = """
+import os, sys
+MARK = os.getpid()
+sys.stderr.write("the program's own sitecustomize ran\\n")
+"""
+
+
+def test_the_program_sees_its_own_cwd_path_main_guard_sitecustomize_and_start_method(
+    write_script, tmp_path, monkeypatch, start_method
+):
+    other = next(m for m in ("spawn", "forkserver", "fork") if m != start_method)
+    path = write_script(SEES_ITSELF, name="sees_itself.py")
+    site_dir = tmp_path / "site"  # the program's own PYTHONPATH, with a sitecustomize
+    site_dir.mkdir()
+    (site_dir / "sitecustomize.py").write_text(USER_SITECUSTOMIZE)
+    work = tmp_path / "work"  # its working directory: not the script's
+    work.mkdir()
+    (work / "data.txt").write_text("found data.txt\n")
+    monkeypatch.chdir(work)
+    monkeypatch.setenv("PYTHONPATH", str(site_dir))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MPTUI_")}
+    plain = subprocess.run([sys.executable, str(path), start_method, other], env=env,
+                           capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert plain.returncode == 0, plain.stderr
+    assert "pool worker own sitecustomize ran here" in plain.stdout  # the test sees it
+    run = run_program(Program.from_script(path, (start_method, other)), timeout=120)
+    assert run.exitcode == 0
+    assert sorted(run.lines(stream="stdout")) == sorted(plain.stdout.splitlines())
+    assert sorted(run.lines(stream="stderr")) == sorted(plain.stderr.splitlines())
+
+
+def test_a_failing_sitecustomize_of_the_program_is_reported_as_python_reports_it(
+    write_script, tmp_path, monkeypatch
+):
+    site_dir = tmp_path / "site"
+    site_dir.mkdir()
+    (site_dir / "sitecustomize.py").write_text("raise ValueError('broken on purpose')\n")
+    monkeypatch.setenv("PYTHONPATH", str(site_dir))
+    path = write_script("print('the program runs anyway')\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MPTUI_")}
+    plain = subprocess.run([sys.executable, str(path)], env=env, capture_output=True,
+                           text=True, timeout=60)  # fmt: skip
+    assert "ValueError: broken on purpose" in plain.stderr
+    run = run_program(Program.from_script(path))
+    assert run.lines(stream="stdout") == plain.stdout.splitlines()
+    assert run.lines(stream="stderr") == plain.stderr.splitlines()

@@ -174,6 +174,27 @@ def test_header_roundtrip(stream):
     assert ev.decode_header(line, "s3cr3t-token") == (4242, stream)
 
 
+@pytest.mark.parametrize("carried", [(), ("stdout",), ("stderr",), ("stdout", "stderr")])
+def test_header_names_the_pipes_that_travel_with_it(carried):
+    line = ev.encode_header("sec", 7, ev.STREAM_EVENTS, carried)
+    assert ev.decode_header_carrying(line, "sec") == (7, ev.STREAM_EVENTS, carried)
+    assert ev.decode_header(line, "sec") == (7, ev.STREAM_EVENTS)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        b"MPTUI1 sec 10 events stdin\n",  # not an output stream
+        b"MPTUI1 sec 10 events events\n",
+        b"MPTUI1 sec 10 events stdout,stdout\n",  # one stream, two pipes
+        b"MPTUI1 sec 10 events stdout,\n",
+        b"MPTUI1 sec 10 events stdout stderr\n",
+    ],
+)
+def test_bad_carried_streams_are_rejected(line):
+    assert ev.decode_header_carrying(line, "sec") is None
+
+
 def test_header_with_wrong_secret_is_rejected():
     line = ev.encode_header("right", 10, ev.STREAM_EVENTS)
     assert ev.decode_header(line, "wrong") is None

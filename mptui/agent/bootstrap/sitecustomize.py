@@ -24,7 +24,6 @@ if os.environ.get("MPTUI_SOCKET") and _wanted == "%d.%d" % sys.version_info[:2]:
 
 def _chain_to_next_sitecustomize():
     """Only one module named sitecustomize is imported: run the one we shadow, if any."""
-    me = os.path.realpath(__file__)
     here = os.path.dirname(os.path.abspath(__file__))
     rest = [p for p in sys.path if os.path.abspath(p or ".") != here]
     candidates = ("sitecustomize.py", "sitecustomize")
@@ -33,15 +32,29 @@ def _chain_to_next_sitecustomize():
     import importlib.machinery
     import importlib.util
 
+    me = os.path.realpath(__file__)  # resolving links costs system calls: only now
     spec = importlib.machinery.PathFinder.find_spec("sitecustomize", rest)
     # Compared by real path: an mptui observed by another mptui has two such directories,
     # both linking to this file.
     if spec is not None and spec.origin and os.path.realpath(spec.origin) != me:
         module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
+        # It becomes *the* sitecustomize module, as it would be without mptui: a program
+        # that imports sitecustomize gets its own, with what it set up.
+        ours, sys.modules["sitecustomize"] = sys.modules.get("sitecustomize"), module
+        try:
+            spec.loader.exec_module(module)
+        except BaseException:
+            sys.modules["sitecustomize"] = ours
+            raise
 
 
 try:
     _chain_to_next_sitecustomize()
-except Exception as error:  # noqa: BLE001 - as Python itself reports a failing sitecustomize
-    sys.stderr.write("Error in sitecustomize: %r\n" % (error,))
+except Exception as error:  # noqa: BLE001 - reported in the words of site.py itself
+    if sys.flags.verbose:
+        sys.excepthook(*sys.exc_info())
+    else:
+        sys.stderr.write(
+            "Error in sitecustomize; set PYTHONVERBOSE for traceback:\n%s: %s\n"
+            % (error.__class__.__name__, error)
+        )

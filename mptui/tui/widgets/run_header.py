@@ -146,6 +146,11 @@ def _line(state: HeaderState, fit: Fit) -> Text:
             text.append(separator, style="dim")
             text.append(params)
         method = state.start_method or "default"
+        # What the program's processes really used, when that is not the default it was
+        # given (it may choose its own with set_start_method or get_context).
+        used = state.run.start_methods_label if state.run is not None else None
+        if used and used != short_method(method):
+            method = used
         text.append(separator, style="dim")
         text.append(method if fit.long_method else short_method(method))
         following = state.next_start_method
