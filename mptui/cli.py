@@ -183,7 +183,7 @@ def parameters_text(lesson) -> str:
     allowed values, help."""
     if not lesson.params:
         return "This lesson has no parameters."
-    rows = [(p.name, str(p.default), p.accepts() or "any " + p.type.__name__, p.help)
+    rows = [(p.name, shown_default(p), p.accepts() or "any " + p.type.__name__, p.help)
             for p in lesson.params]  # fmt: skip
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     head = ("NAME", "DEFAULT", "ALLOWED")
@@ -230,6 +230,11 @@ def _program_words(ns: argparse.Namespace, tail: list[str]) -> None:
         ns.script, ns.args = tail[0], tail[1:]
     else:
         raise UsageError("'run' needs a script: mptui run SCRIPT [ARGS...] (or -m MODULE)")
+
+
+def shown_default(param) -> str:
+    """``4``, ``0.25``, ``'hello world'`` (a string quoted: it may hold spaces)."""
+    return repr(param.default) if isinstance(param.default, str) else str(param.default)
 
 
 def parse(argv: Sequence[str]) -> argparse.Namespace:

@@ -145,7 +145,9 @@ def header_for(program: Any, t0: int, start_method: str | None = None) -> Header
     return Header(
         version=VERSION,
         mptui=__version__,
-        python="{}.{}.{}".format(*sys.version_info[:3]),
+        # The program's Python, which for a script need not be mptui's.
+        python=getattr(program, "interpreter_version", None)
+        or "{}.{}.{}".format(*sys.version_info[:3]),
         recorded_at=now.strftime("%Y-%m-%dT%H:%M:%SZ"),
         t0=t0,
         title=str(program.title),
