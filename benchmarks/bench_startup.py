@@ -49,6 +49,9 @@ def measure(argv: list[str]) -> tuple[float, float]:
     return float(start), float(spawn)
 
 
+MPTUI_RUN = [sys.executable, "-m", "mptui", "run"]
+
+
 def main() -> None:
     path = os.path.join(os.environ.get("TMPDIR", "/tmp"), "mptui_bench_startup.py")
     with open(path, "w") as f:
@@ -56,7 +59,8 @@ def main() -> None:
     plain, observed = [], []
     for _ in range(3):
         plain.append(measure([sys.executable, path]))
-        observed.append(measure([sys.executable, "-m", "mptui", "run", path, "--headless"]))
+        # --python: the interpreter plain runs on (and no probe of the shell's python3).
+        observed.append(measure([*MPTUI_RUN, "--headless", "--python", sys.executable, path]))
     for i, what in enumerate(["python -c pass", "8 spawn Processes, start+join"]):
         p = statistics.median(v[i] for v in plain)
         o = statistics.median(v[i] for v in observed)

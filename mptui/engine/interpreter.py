@@ -5,10 +5,11 @@ use in the same shell, or a script that imports a package only the user's Python
 under mptui: the activated virtualenv's (``$VIRTUAL_ENV/bin/python``), else the first
 ``python3`` on ``PATH``. ``--python PATH`` names another.
 
-The chosen interpreter is asked its version once, before the run (about 10 ms: ``-S`` skips
-``site``): the agent needs Python 3.10 or newer, and it installs itself only in processes
-of exactly that version (mptui.agent.bootstrap.sitecustomize reads ``MPTUI_PYTHON``), so
-another Python the program starts (a ``python2`` helper) runs unharmed and unobserved.
+The chosen interpreter is asked its version once, before the run (about 25 ms: ``-S`` skips
+``site``; nothing is asked when it is the very binary running mptui). The agent needs
+Python 3.10 or newer, and installs itself only in processes of exactly that version
+(mptui.agent.bootstrap.sitecustomize reads ``MPTUI_PYTHON``), so another Python the
+program starts (a ``python2`` helper) runs unharmed and unobserved.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from collections.abc import Mapping
 
 OLDEST = (3, 10)
@@ -64,6 +66,10 @@ def probe(path: str) -> tuple[str, str]:
         raise BadInterpreter(f"no such interpreter: {path!r}")
     if os.path.isdir(path) or not os.access(path, os.X_OK):
         raise BadInterpreter(f"{path!r} is not an executable Python interpreter")
+    if os.path.realpath(path) == os.path.realpath(sys.executable):
+        # The very binary running mptui (through a virtualenv's link, say): its version is
+        # ours, and a link to a binary is no shim. Nothing to ask, no process to start.
+        return path, "{}.{}.{}".format(*sys.version_info[:3])
     try:
         # -E -s -S: neither the environment, nor user site-packages, nor site (and so no
         # sitecustomize, ours or the user's) can change or slow the answer.

@@ -1,6 +1,6 @@
 """Recordings: the events a run's Store folded, written as JSON lines, and read back.
 
-``mptui LESSON --record FILE`` (or ``mptui run SCRIPT --record FILE``) writes one; ``mptui
+``mptui LESSON --record FILE`` (or ``mptui run --record FILE SCRIPT``) writes one; ``mptui
 replay FILE`` feeds one to a fresh Store (:mod:`mptui.engine.replay`), so a replay shows
 exactly what the live run showed and nothing it could not. Never pickle: a recording is
 plain text that ``grep`` and ``jq`` read, and loading one runs no code.
