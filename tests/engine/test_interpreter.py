@@ -17,8 +17,6 @@ from pathlib import Path
 
 import pytest
 
-from mptui.engine import interpreter
-
 MPTUI = str(Path(sys.executable).with_name("mptui"))
 SYSTEM_PYTHON = "/usr/bin/python3"
 
@@ -174,6 +172,8 @@ def test_without_a_virtualenv_the_first_python3_on_path_runs_it(tmp_path):
 
 
 def test_shell_python_prefers_the_virtualenv_then_path(tmp_path, venv):
+    from mptui.engine import interpreter
+
     assert interpreter.shell_python({"VIRTUAL_ENV": str(venv), "PATH": "/usr/bin"}) == str(
         venv / "bin" / "python"
     )
