@@ -37,9 +37,12 @@ import os
 import sys
 import textwrap
 from collections.abc import Sequence
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mptui import __version__
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 START_METHODS = ("fork", "spawn", "forkserver")
 
@@ -116,10 +119,15 @@ def _param_option(parser: argparse.ArgumentParser) -> None:
 def _top_parser() -> _Parser:
     parser = _Parser(
         prog="mptui",
-        usage="mptui [OPTIONS] [LESSON [--param NAME=VALUE]... | run [RUN-OPTIONS] SCRIPT "
-        "[ARGS...] | run [RUN-OPTIONS] -m MODULE [ARGS...] | replay FILE]",
+        usage="mptui [OPTIONS] [LESSON [--param NAME=VALUE]...]\n"
+        "       mptui [OPTIONS] run [RUN-OPTIONS] SCRIPT [ARGS...]\n"
+        "       mptui [OPTIONS] run [RUN-OPTIONS] -m MODULE [ARGS...]\n"
+        "       mptui replay FILE [--headless|--json]",
         description="A live terminal dashboard for Python multiprocessing.",
-        epilog=__doc__.split("\n\n", 1)[1].split("\n\nThe command line builds")[0],
+        # The module docstring's usage, without its reST quoting.
+        epilog=__doc__.split("\n\n", 1)[1]
+        .split("\n\nThe command line builds")[0]
+        .replace("``", ""),
     )
     parser.add_argument("--list", action="store_true", help="list the lessons and exit")
     parser.add_argument("--version", action="version", version=f"mptui {__version__}")
@@ -342,6 +350,7 @@ def module_source(module: str, where: Sequence[str] | None = None) -> Path | Non
     Found without importing anything, so none of the program's code runs in mptui; a
     module elsewhere (site-packages of another interpreter) is simply not shown."""
     from importlib.machinery import PathFinder
+    from pathlib import Path
 
     path: list[str] | None = list(where) if where is not None else [os.getcwd()]
     parts = module.split(".")
