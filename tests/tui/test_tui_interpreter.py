@@ -43,7 +43,11 @@ def test_the_header_names_the_interpreter_and_failed_children_do_not_fail_the_ru
         "Finished (some processes failed)",  # the summary panel's
         "quitter: exit 3",  # ...which still names the child
     ]
-    terminal = Terminal(["run", "--python", SYSTEM_PYTHON, str(script)], size=(160, 40))
+    # COLUMNS and LINES too: Textual prefers them to the pty's size, and a test runner's
+    # worker may have them set (under pytest-xdist: 80 columns, and the header drops the
+    # Python it shows first when it has no room).
+    terminal = Terminal(["run", "--python", SYSTEM_PYTHON, str(script)], size=(160, 40),
+                        env={"COLUMNS": "160", "LINES": "40"})  # fmt: skip
     try:
         out = terminal.read(60, until=lambda seen: all(w in visible(seen) for w in expected))
         terminal.type(b"q")
