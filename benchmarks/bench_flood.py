@@ -7,7 +7,7 @@ Runs side by side, alternating, in one run (medians of ROUNDS, default 5):
 * plain: ``python flood.py > /dev/null`` (stdout block-buffered, as Python does for a file);
 * plain, line-buffered: the same with stdout line-buffered, which is what mptui gives every
   process so a dashboard sees lines as they are printed and a killed process keeps them;
-* mptui: ``mptui run flood.py --headless > /dev/null`` (every line captured, tagged, printed).
+* mptui: ``mptui run --headless flood.py > /dev/null`` (every line captured, tagged, printed).
 
 Prints the ratios; the target for mptui/plain is at most 1.5x.
 """
@@ -37,12 +37,16 @@ def timed(argv: list[str]) -> float:
         return time.perf_counter() - t0
 
 
+MPTUI_RUN = [sys.executable, "-m", "mptui", "run"]
+
+
 def main() -> None:
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 5
     commands = {
         "plain": [sys.executable, FLOOD],
         "plain, line-buffered": [sys.executable, "-c", LINE_BUFFERED],
-        "mptui --headless": [sys.executable, "-m", "mptui", "run", FLOOD, "--headless"],
+        # --python: the same interpreter as plain (and no probe of the shell's python3).
+        "mptui --headless": [*MPTUI_RUN, "--headless", "--python", sys.executable, FLOOD],
     }
     times: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(rounds):

@@ -77,11 +77,14 @@ class PeakRss:
         return self.peak
 
 
+MPTUI_RUN = [sys.executable, "-m", "mptui", "run"]
+
+
 def headless(script: str, gigabytes: str) -> tuple[float, float]:
     began = time.monotonic()
     with open(os.devnull, "w") as null:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "mptui", "run", script, gigabytes, "--headless"],
+            [*MPTUI_RUN, "--headless", "--python", sys.executable, script, gigabytes],
             stdout=null,
             stderr=subprocess.PIPE,
         )
@@ -95,7 +98,7 @@ def headless(script: str, gigabytes: str) -> tuple[float, float]:
 
 def dashboard(script: str, gigabytes: str) -> tuple[float, float]:
     began = time.monotonic()
-    terminal = Terminal(["run", script, gigabytes])
+    terminal = Terminal(["run", "--python", sys.executable, script, gigabytes])
     try:
         peak = PeakRss(terminal.pid)
         # Read (and drop) the screen until the header says the run has ended.

@@ -2,7 +2,7 @@
 
 Run it under mptui, so the agent is installed and its ring is drained by a real collector:
 
-    python -m mptui run benchmarks/bench_primitives.py --headless
+    python -m mptui run --headless benchmarks/bench_primitives.py
 
 (Run with plain ``python`` it measures the plain primitives only and says so.) Each
 measurement alternates plain and traced rounds and reports medians, so machine noise hits

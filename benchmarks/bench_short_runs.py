@@ -1,7 +1,7 @@
 """Short programs under load: does every line arrive, and is every verdict right?
 
 Runs a three-line program N times and a script with a syntax error M times through
-``mptui run SCRIPT --headless``, exactly as a user would, with three busy loops beside them
+``mptui run --headless SCRIPT``, exactly as a user would, with three busy loops beside them
 (a program that ends in milliseconds is where a collector that stops too early loses
 output). Prints how many runs lost lines or got the wrong verdict; the target is 0.
 
@@ -23,7 +23,7 @@ SYNTAX_ERROR = "def broken(:\n    pass\n"
 
 def mptui(script: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "mptui", "run", script, "--headless"],
+        [sys.executable, "-m", "mptui", "run", "--headless", "--python", sys.executable, script],
         capture_output=True,
         text=True,
         timeout=120,

@@ -79,6 +79,9 @@ def measure(argv: list[str], paired: list | None = None) -> tuple[float, float, 
     return float(start), float(fastest), float(spawn)
 
 
+MPTUI_RUN = [sys.executable, "-m", "mptui", "run"]
+
+
 def main() -> None:
     path = os.path.join(os.environ.get("TMPDIR", "/tmp"), "mptui_bench_startup.py")
     with open(path, "w") as f:
@@ -86,9 +89,10 @@ def main() -> None:
     plain, observed, paired = [], [], []
     for _ in range(3):
         plain.append(measure([sys.executable, path]))
-        # Options before the script: after it, they would be the script's own arguments.
-        argv = [sys.executable, "-m", "mptui", "run", "--headless", path]
-        observed.append(measure(argv, paired))
+        # Options before the script (after it they would be the script's own arguments);
+        # --python: the interpreter plain runs on (and no probe of the shell's python3).
+        observed.append(measure([*MPTUI_RUN, "--headless", "--python", sys.executable, path],
+                                paired))  # fmt: skip
     whats = ["python -c pass (median)", "python -c pass (fastest)", "8 spawn Processes"]
     for i, what in enumerate(whats):
         p = statistics.median(v[i] for v in plain)

@@ -31,8 +31,9 @@ WARMUP = 4.0
 
 CASES = {
     "idle (lesson list)": "run_app()",
-    "lock lesson": "run_app(lesson='lock', params={'rounds': 1000, 'hold': 0.05})",
-    "flood 5,000 lines/s": f"run_app(script=[{str(FLOOD)!r}, '5000', '120'])",
+    "lock lesson": "run_app(program=Program.from_lesson(get_lesson('lock'), "
+    "{'rounds': 1000, 'hold': 0.05}))",
+    "flood 5,000 lines/s": f"run_app(program=Program.from_script({str(FLOOD)!r}, ['5000', '120']))",
 }
 
 
@@ -42,7 +43,10 @@ def measure(call: str, seconds: float) -> dict:
     env = dict(os.environ, TERM="xterm-256color", PYTHONPATH=str(ROOT))
     env.pop("COLORTERM", None)
     env.pop("NO_COLOR", None)
-    code = f"import sys; from mptui.tui.app import run_app; sys.exit({call})"
+    code = (
+        "import sys; from mptui.tui.app import run_app; from mptui.scenarios import get_lesson; "
+        f"from mptui.engine.program import Program; sys.exit({call})"
+    )
     child = subprocess.Popen(
         [sys.executable, "-c", code], stdin=slave, stdout=slave, stderr=slave, env=env,
         start_new_session=True,

@@ -46,7 +46,7 @@ while True:
 
 
 def one_try(script: str, way_out: str) -> tuple[float, int]:
-    terminal = Terminal(["run", script])
+    terminal = Terminal(["run", "--python", sys.executable, script])
     try:
         terminal.read(3.0)  # the dashboard draws, the program gets going
         program = terminal.descendants(script)

@@ -103,7 +103,8 @@ GONE = "gone"  # pid, t  (the process's message channel closed: it has ended)
 METRICS = "metrics"  # t, samples: [[pid, cpu_percent, rss_bytes], ...]
 TICK = "tick"  # t  (about once a second; the Store samples rates and depths on it)
 DROPPED = "dropped"  # pid, count  (ring records overwritten before they were read)
-RUN_STARTED = "run_started"  # t, title, argv, start_method, params, lesson, runner, linger_ns
+RUN_STARTED = "run_started"  # t, title, argv, python, python_version, strict,
+# start_method, params, lesson, runner, linger_ns
 RUN_ENDED = "run_ended"  # t, code  (the runner process, the program's main, ended)
 STOPPING = "stopping"  # t, reason ("user" | "left running"): mptui is ending the run; what
 #   dies now was stopped, not failing

@@ -25,8 +25,9 @@ from typing import TextIO
 
 from mptui import events as ev
 from mptui.engine import verdict
-from mptui.engine.session import Program, Session
-from mptui.engine.store import ProcessView, Snapshot, Store
+from mptui.engine.program import Program
+from mptui.engine.session import Session
+from mptui.engine.store import ProcessView, RunView, Snapshot, Store
 from mptui.format import duration_ns as duration
 from mptui.format import size
 from mptui.text import printable, printable_line
@@ -121,7 +122,7 @@ def summary_text(snap: Snapshot) -> str:
     out = []
     method = f", {run.start_method}" if run.start_method else ""
     elapsed = duration(run.ended_ns - run.started_ns) if run.ended_ns and run.started_ns else "?"
-    out.append(f"== {printable(run.title)}{method}: {elapsed}")
+    out.append(f"== {printable(run.title)}{method}{interpreter(run)}: {elapsed}")
     forgotten = snap.processes_forgotten
     out.append(f"processes ({forgotten} earlier ones not listed):" if forgotten else "processes:")
     names = [printable(p.name) for p in snap.processes]
@@ -166,6 +167,13 @@ def summary_text(snap: Snapshot) -> str:
     return "\n".join(out) + "\n"
 
 
+def interpreter(run: RunView) -> str:
+    """``, Python 3.11.2 (/usr/bin/python3)``: which Python ran, when the run said."""
+    if run.python is None:
+        return ""
+    return f", Python {run.python_version or '?'} ({printable(run.python)})"
+
+
 def _not_counted(processes: int) -> str:
     """The note after an object whose totals are too low (see QueueView.uncounted)."""
     if not processes:
@@ -174,12 +182,15 @@ def _not_counted(processes: int) -> str:
 
 
 def run_result(snap: Snapshot) -> str:
-    """``ok``, ``FAILED: worker-2 (failed: exit 3)``, ``stopped``, with what was left running."""
+    """``ok``, ``FAILED: worker-2 (exit 3)``, ``ok, but 1 process failed: worker-2 (exit
+    3)``, ``stopped``, with what was left running."""
     result = snap.verdict
+    failed = ", ".join(f"{printable(p.name)} ({verdict.failure(p)})" for p in snap.failed)
     if result == verdict.FAILED:
-        text = "FAILED: " + ", ".join(
-            f"{printable(p.name)} ({verdict.failure(p)})" for p in snap.failed
-        )
+        text = "FAILED: " + failed
+    elif result == verdict.SOME_FAILED:
+        count = len(snap.failed)
+        text = f"ok, but {count} process{'es' * (count != 1)} failed: {failed}"
     elif result == verdict.STOPPED:
         text = "stopped from mptui"
     else:
@@ -207,6 +218,8 @@ def summary_json(snap: Snapshot) -> dict:
     return {
         "kind": "summary",
         "verdict": snap.verdict,
+        "python": snap.run.python,
+        "python_version": snap.run.python_version,
         "processes": [proc(p) for p in snap.processes],
         "queues": [
             {
@@ -277,9 +290,10 @@ def _finish(printer: LinePrinter, as_json: bool, interrupted_by: int | None = No
 
 def run_headless(program: Program, *, as_json: bool = False, out: TextIO | None = None,
                  record: str | None = None) -> int:  # fmt: skip
-    """Run ``program`` to its end, printing as it goes. Returns the exit status
-    (mptui.engine.verdict.headless_exit_status: 0 ok, 1 a process failed, 128+N when mptui
-    itself was stopped by signal N). ``record``: also write every event to this file (see
+    """Run ``program`` (as the command line built it) to its end, printing as it goes.
+    Returns the exit status (mptui.engine.verdict.headless_exit_status: the main process's
+    own for a script, 0 or 1 for a lesson or a ``--strict`` run, 128+N when mptui itself was
+    stopped by signal N). ``record``: also write every event to this file (see
     mptui.engine.recording)."""
     printer = _printer(out, as_json)
     store = printer.store

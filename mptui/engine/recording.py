@@ -1,6 +1,6 @@
 """Recordings: the events a run's Store folded, written as JSON lines, and read back.
 
-``mptui LESSON --record FILE`` (or ``mptui run SCRIPT --record FILE``) writes one; ``mptui
+``mptui LESSON --record FILE`` (or ``mptui run --record FILE SCRIPT``) writes one; ``mptui
 replay FILE`` feeds one to a fresh Store (:mod:`mptui.engine.replay`), so a replay shows
 exactly what the live run showed and nothing it could not. Never pickle: a recording is
 plain text that ``grep`` and ``jq`` read, and loading one runs no code.
@@ -145,7 +145,9 @@ def header_for(program: Any, t0: int, start_method: str | None = None) -> Header
     return Header(
         version=VERSION,
         mptui=__version__,
-        python="{}.{}.{}".format(*sys.version_info[:3]),
+        # The program's Python, which for a script need not be mptui's.
+        python=getattr(program, "interpreter_version", None)
+        or "{}.{}.{}".format(*sys.version_info[:3]),
         recorded_at=now.strftime("%Y-%m-%dT%H:%M:%SZ"),
         t0=t0,
         title=str(program.title),

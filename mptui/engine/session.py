@@ -28,14 +28,14 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from pathlib import Path
 
 from mptui import events as ev
 from mptui.engine import agent_path, verdict
 from mptui.engine.collector import Collector, Listener
 from mptui.engine.process_group import ProcessGroup, become_child_subreaper
+from mptui.engine.program import Program  # noqa: F401 - re-exported: where it used to live
 from mptui.engine.store import Store
 
 START_METHODS = ("fork", "spawn", "forkserver")
@@ -45,45 +45,6 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent
 GUARDIAN = Path(__file__).resolve().parent / "guardian.py"
 """Run by path with ``-I``, so nothing of the observed program's environment (or of
 mptui's) is imported into it, and ``ps`` shows a file name, not a page of code."""
-
-
-@dataclass(frozen=True)
-class Program:
-    """What to run: a script and its arguments, with how it should be shown."""
-
-    title: str
-    argv: tuple[str, ...]
-    """The script's path and its arguments, as ``python`` would get them."""
-    source_path: Path
-    start_method: str | None = None
-    """fork, spawn or forkserver as the program's default; None keeps Python's."""
-    params: Mapping[str, object] = field(default_factory=dict)
-    lesson: str | None = None
-    source_text: str | None = None
-    """The program's source as it ran, when that is known apart from the file (a replay's
-    recording holds it); None: the file at ``source_path`` is what runs."""
-
-    @classmethod
-    def from_lesson(
-        cls, lesson, values: Mapping[str, object] | None = None, start_method: str | None = None
-    ) -> Program:
-        values = dict(values or {})
-        shown = {p.name: values.get(p.name, p.default) for p in lesson.params}
-        return cls(
-            lesson.title,
-            tuple(lesson.argv(values)),
-            Path(lesson.path),
-            start_method,
-            shown,
-            lesson.name,
-        )
-
-    @classmethod
-    def from_script(
-        cls, path, args: Iterable[str] = (), start_method: str | None = None
-    ) -> Program:
-        path = Path(path)
-        return cls(path.name, (str(path), *args), path, start_method)
 
 
 def default_start_method() -> str:
@@ -177,7 +138,7 @@ class Session:
                 ev.ENV_DIR: self._dir,
                 ev.ENV_MPTUI_PID: str(os.getpid()),
                 ev.ENV_RUNNER: "1",
-                ev.ENV_PYTHON: "{}.{}".format(*sys.version_info[:2]),
+                ev.ENV_PYTHON: ".".join(self.program.interpreter_version.split(".")[:2]),
                 "PYTHONPATH": os.pathsep.join(filter(None, [pythonpath, env.get("PYTHONPATH")])),
             }
         )
@@ -186,7 +147,7 @@ class Session:
         if method:
             env[ev.ENV_START_METHOD] = method
         self._runner = subprocess.Popen(
-            [sys.executable, *self.program.argv],
+            self.program.command(),
             env=env,
             stdin=self._stdin,
             stdout=subprocess.PIPE,
@@ -206,6 +167,9 @@ class Session:
             "t": time.monotonic_ns(),
             "title": self.program.title,
             "argv": list(self.program.argv),
+            "python": self.program.interpreter,
+            "python_version": self.program.interpreter_version,
+            "strict": self.program.strict,
             "start_method": method or default_start_method(),
             "params": {k: str(v) for k, v in self.program.params.items()},
             "lesson": self.program.lesson,

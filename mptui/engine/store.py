@@ -209,6 +209,14 @@ class RunView:
     them (the end policy; None: not said)."""
     stop_reason: str | None = None
     """Why mptui began to end the run, if it did: ``user`` or ``left running``."""
+    python: str | None = None
+    """The interpreter that ran the program (its path), when the run said."""
+    python_version: str | None = None
+    """Its version, ``3.11.2``."""
+    strict: bool = True
+    """Any failed process fails the run (lessons, ``--strict``); else the main process's
+    exit status decides (mptui.engine.verdict). Runs recorded before scripts had the
+    choice were all judged strictly."""
     start_methods_used: tuple[str, ...] = ()
     """The start methods the program's Processes really used, in order of first use
     (``start_method`` is only the default mptui set; the program may choose its own)."""
@@ -457,6 +465,10 @@ class _Lock:
         )
 
 
+def _text_or_none(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
 def _program_name(argv: tuple[str, ...]) -> str:
     """``worker.py`` for ``python path/worker.py``, ``python -c`` for ``python -c CODE``."""
     if not argv or argv[0] in ("", "-"):
@@ -584,6 +596,9 @@ class Store:
             params=params,
             started_ns=e["t"],
             linger_ns=linger if isinstance(linger, int) else None,
+            python=_text_or_none(e.get("python")),
+            python_version=_text_or_none(e.get("python_version")),
+            strict=e.get("strict", True) is not False,
         )
 
     def _on_run_ended(self, e: dict) -> None:

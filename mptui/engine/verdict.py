@@ -15,6 +15,12 @@ How a process ended decides its verdict, in this order:
   workers, daemon children at exit, a ``subprocess`` child) -> ``ended by parent``;
 * exit code 0 -> ``ok``; any other code or a signal nobody in the program sent ->
   ``failed``; ended with no code anyone could learn -> ``unknown``.
+
+The run is judged by one of two rules. A lesson (and a script run with ``--strict``) fails
+when any of its processes failed. A script otherwise is judged as a wrapper such as
+``time`` judges it, by its main process: children that failed while the main process
+exited 0 make the run ``some failed``, which is not a failure of the run, and every front
+end still names them. Headless, the exit status follows the same rule.
 """
 
 from __future__ import annotations
@@ -33,6 +39,8 @@ STOPPED = "stopped"
 LEFT_RUNNING = "left running"
 ENDED_BY_PARENT = "ended by parent"
 UNKNOWN = "unknown"
+SOME_FAILED = "some failed"
+"""Run verdict: the main process did well, some other process failed (not strict)."""
 
 STOP_BY_USER = "user"
 """Reason of a stop asked for by the user (s, quit, Ctrl+C or a signal to mptui)."""
@@ -102,18 +110,23 @@ def describe(proc: ProcessView) -> str:
 
 
 def run_verdict(snapshot: Snapshot) -> str:
-    """``running`` until every process has ended; then ``failed`` if any process failed
-    (even in a run you stopped: a crash before the stop is still a crash), ``stopped`` if
-    you stopped it (or killed its main process), else ``ok``."""
+    """``running`` until every process has ended; then ``failed`` if the run failed (even
+    a run you stopped: a crash before the stop is still a crash), ``stopped`` if you
+    stopped it (or killed its main process), ``some failed`` if processes other than the
+    main one failed in a run judged by its main process, else ``ok``.
+
+    Strict runs (lessons, ``--strict``) fail when any process failed; the others when
+    their main process failed (see the module docstring)."""
     run = snapshot.run
     if run.state != "ended" or any(p.alive for p in snapshot.processes):
         return RUNNING if run.state != "idle" else "idle"
-    if snapshot.failed:
+    failed = snapshot.failed
+    if failed and (run.strict or any(p.role == "runner" for p in failed)):
         return FAILED
     main_killed = any(p.role == "runner" and p.verdict == KILLED for p in snapshot.processes)
     if run.stop_reason == STOP_BY_USER or main_killed:
         return STOPPED
-    return OK
+    return SOME_FAILED if failed else OK
 
 
 def code_words(code: int | None) -> str:
@@ -124,11 +137,20 @@ def code_words(code: int | None) -> str:
 
 
 def headless_exit_status(snapshot: Snapshot, interrupted_by: int | None = None) -> int:
-    """Exit status of a headless run, in one place so the rule changes in one place:
-    128+N when mptui itself was stopped by signal N, 1 when any process failed, else 0."""
+    """Exit status of a headless run, in one place so the rule changes in one place.
+
+    128+N when mptui itself was stopped by signal N. A strict run (a lesson, ``--strict``):
+    1 when any process failed, else 0. Any other run exits as its main process did, as
+    wrappers do: its exit code, 128+N if a signal N ended it, 1 if nobody could learn how
+    it ended; failed children alone leave it 0 (the summary names them)."""
     if interrupted_by is not None:
         return 128 + interrupted_by
-    return 1 if run_verdict(snapshot) == FAILED else 0
+    if snapshot.run.strict:
+        return 1 if run_verdict(snapshot) == FAILED else 0
+    code = snapshot.run.exitcode
+    if code is None:
+        return 1
+    return 128 - code if code < 0 else code
 
 
 def signal_name(number: int) -> str:

@@ -192,8 +192,7 @@ class MptuiApp(App[int]):
             return self._program_class.from_lesson(
                 entry.lesson, self.settings.get(entry.key, {}), start_method=self.start_method
             )
-        argv = self.script.argv
-        return self._program_class.from_script(argv[0], argv[1:], start_method=self.start_method)
+        return self.script.with_start_method(self.start_method)
 
     def run_entry(self, entry: Entry) -> None:
         """Run (or restart) an entry of the lesson list."""
@@ -386,40 +385,26 @@ class MptuiApp(App[int]):
             )
 
 
-def run_app(
-    *,
-    lesson: str | None = None,
-    script: Sequence[str] | None = None,
-    start_method: str | None = None,
-    params: Mapping[str, object] | None = None,
-    fps: float = 10.0,
-    record: str | None = None,
-) -> int:
+def run_app(*, program: Any = None, fps: float = 10.0, record: str | None = None) -> int:
     """Run the dashboard until the user quits; return the exit status.
 
-    ``lesson`` opens with that lesson running (with ``params``); ``script`` (a path and its
-    arguments) opens on the user's program; neither opens on the lesson list. ``record``:
-    every run is recorded, the first to that file, later ones (r, another lesson) to
-    numbered files beside it (``lock.jsonl``, ``lock.2.jsonl``, ...).
+    ``program`` (an ``engine.program.Program``, as the command line built it) opens the
+    dashboard with it running: a lesson's, with its parameters, or the user's own program,
+    as it is; None opens on the lesson list. ``record``: every run is recorded, the first
+    to that file, later ones (r, another lesson) to numbered files beside it
+    (``lock.jsonl``, ``lock.2.jsonl``, ...).
     """
-    from mptui.engine.session import Program, Session
+    from mptui.engine.session import Session
     from mptui.scenarios import lessons as all_lessons
 
-    program_script = None
-    autostart = None
-    if script:
-        program_script = Program.from_script(script[0], tuple(script[1:]),
-                                             start_method=start_method)  # fmt: skip
-        autostart = SCRIPT_KEY
-    elif lesson is not None:
-        autostart = lesson
+    lesson = program.lesson if program is not None else None
     app = MptuiApp(
         session_factory=Session if record is None else recording_sessions(record),
         lessons=all_lessons(),
-        script=program_script,
-        autostart=autostart,
-        start_method=start_method,
-        settings={lesson: dict(params)} if lesson is not None and params else None,
+        script=program if program is not None and lesson is None else None,
+        autostart=lesson if lesson is not None else SCRIPT_KEY if program is not None else None,
+        start_method=program.start_method if program is not None else None,
+        settings={lesson: dict(program.params)} if lesson is not None else None,
         fps=fps,
         # What crosses an SSH link is mostly redraws: a scrolled log repaints every visible
         # row, a changed table every cell. At the default 10 fps the log scrolls once a

@@ -32,7 +32,7 @@ def test_list_names_every_lesson_with_its_title():
         (["lock", "--headless", "--param", "wrokers=2"], ["workers", "rounds", "hold"]),
         (["lock", "--headless", "--param", "workers=many"], ["workers"]),
         (["lock", "--headless", "--start-method", "thread"], ["fork", "spawn", "forkserver"]),
-        (["run", "/no/such/script.py", "--headless"], ["/no/such/script.py"]),
+        (["run", "--headless", "/no/such/script.py"], ["/no/such/script.py"]),
         (["--bogus"], ["--help"]),
     ],
 )
@@ -69,23 +69,66 @@ def test_json_prints_one_event_per_line_and_a_final_summary():
     assert "parent received: 'hello world'" in texts
 
 
-def test_a_failing_child_makes_the_exit_status_1_and_is_named(tmp_path):
+FAILING_CHILD = (
+    "import multiprocessing as mp, sys\n"
+    "if __name__ == '__main__':\n"
+    "    p = mp.Process(target=sys.exit, args=(4,), name='quitter')\n"
+    "    p.start(); p.join()\n"
+    "    sys.exit(int(sys.argv[1]) if len(sys.argv) > 1 else 0)\n"
+)
+
+
+def test_a_failing_child_is_named_but_the_main_process_decides_the_exit_status(tmp_path):
+    """As a wrapper does: the program exited 0, so mptui does; the summary names the child."""
     script = tmp_path / "fails.py"
-    script.write_text(
-        "import multiprocessing as mp, sys\n"
-        "if __name__ == '__main__':\n"
-        "    p = mp.Process(target=sys.exit, args=(4,), name='quitter')\n"
-        "    p.start(); p.join()\n"
+    script.write_text(FAILING_CHILD)
+    plain = subprocess.run([sys.executable, str(script)], capture_output=True)
+    assert plain.returncode == 0
+    result = mptui("run", "--headless", "--python", sys.executable, str(script))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "result: ok, but 1 process failed: quitter (exit 4)"
+    assert any(
+        "quitter" in line and "failed: exit 4" in line for line in result.stdout.splitlines()
     )
-    result = mptui("run", str(script), "--headless")
+    summary = json.loads(mptui("run", "--json", str(script)).stdout.splitlines()[-1])
+    assert summary["verdict"] == "some failed"
+    assert [p["name"] for p in summary["processes"] if p["pid"] in summary["failed"]] == ["quitter"]
+
+
+def test_strict_makes_a_failing_child_fail_the_run(tmp_path):
+    script = tmp_path / "fails.py"
+    script.write_text(FAILING_CHILD)
+    result = mptui("run", "--headless", "--strict", str(script))
     assert result.returncode == 1
     assert result.stdout.splitlines()[-1] == "result: FAILED: quitter (exit 4)"
+
+
+@pytest.mark.parametrize(
+    "ending",
+    ["sys.exit(0)", "sys.exit(7)", "sys.exit(255)", "raise SystemExit('bye')",
+     "os.kill(os.getpid(), signal.SIGTERM)", "os.kill(os.getpid(), signal.SIGKILL)",
+     "os.kill(os.getpid(), signal.SIGSEGV)"],
+)  # fmt: skip
+def test_the_exit_status_is_the_programs_own(tmp_path, ending):
+    """The same status as plain python gives, as a shell reports it (128+N for signal N)."""
+    script = tmp_path / "ends.py"
+    script.write_text(f"import os, signal, sys\nprint('ending', flush=True)\n{ending}\n")
+    plain = subprocess.run(["sh", "-c", f'"{sys.executable}" "{script}" >/dev/null 2>&1; echo $?'],
+                           capture_output=True, text=True)  # fmt: skip
+    expected = int(plain.stdout)
+    result = mptui("run", "--headless", "--python", sys.executable, str(script))
+    assert result.returncode == expected, result.stdout
+    last = result.stdout.splitlines()[-1]
+    assert last == "result: ok" if expected == 0 else last.startswith("result: FAILED: MainProcess")
+    # --strict keeps the old rule: 1 for any failure.
+    strict = mptui("run", "--headless", "--strict", "--python", sys.executable, str(script))
+    assert strict.returncode == (0 if expected == 0 else 1)
 
 
 def test_script_with_a_syntax_error_is_shown_as_data(tmp_path):
     script = tmp_path / "broken.py"
     script.write_text("def broken(:\n    pass\n")
-    result = mptui("run", str(script), "--headless")
+    result = mptui("run", "--headless", str(script))
     assert result.returncode == 1
     assert "MainProcess  ! SyntaxError: invalid syntax" in result.stdout
     assert result.stdout.splitlines()[-1] == "result: FAILED: MainProcess (exit 1)"
@@ -95,16 +138,16 @@ def test_script_with_a_syntax_error_is_shown_as_data(tmp_path):
 def test_script_that_raises_at_import_is_shown_as_data(tmp_path):
     script = tmp_path / "raises.py"
     script.write_text("import json\nraise LookupError('missing piece')\n")
-    result = mptui("run", str(script), "--headless")
+    result = mptui("run", "--headless", str(script))
     assert result.returncode == 1
     out = result.stdout.splitlines()
     assert "MainProcess  ! Traceback (most recent call last):" in out
     assert "MainProcess  ! LookupError: missing piece" in out
 
 
-def test_run_passes_arguments_to_the_script_and_options_to_mptui(tmp_path):
+def test_run_passes_every_word_after_the_script_to_the_script(tmp_path):
     script = tmp_path / "echo_args.py"
     script.write_text("import sys\nprint(sys.argv[1:])\n")
-    result = mptui("run", str(script), "-p", "x", "--headless", "--", "--json")
+    result = mptui("run", "--headless", str(script), "-p", "x", "--headless", "--", "--json")
     assert result.returncode == 0
-    assert "MainProcess  | ['-p', 'x', '--json']" in result.stdout.splitlines()
+    assert "MainProcess  | ['-p', 'x', '--headless', '--', '--json']" in result.stdout.splitlines()

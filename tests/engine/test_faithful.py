@@ -47,7 +47,7 @@ def test_output_the_program_captures_or_redirects_stays_where_it_sent_it(
 def test_stdin_reaches_the_program_headless(write_script):
     path = write_script("name = input()\nprint('hello', name)\n")
     result = subprocess.run(
-        [sys.executable, "-m", "mptui", "run", str(path), "--headless"],
+        [sys.executable, "-m", "mptui", "run", "--headless", "--python", sys.executable, str(path)],
         input="bob\n", capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert result.returncode == 0
@@ -83,7 +83,7 @@ def test_an_undecodable_byte_does_not_stop_headless_output(write_script):
         "import os, time\nos.write(2, b'\\xff\\n')\nfor i in range(3):\n    print('tick', i)\n"
     )
     result = subprocess.run(
-        [sys.executable, "-m", "mptui", "run", str(path), "--headless"],
+        [sys.executable, "-m", "mptui", "run", "--headless", "--python", sys.executable, str(path)],
         capture_output=True, timeout=60, env={**__import__("os").environ,
                                               "PYTHONIOENCODING": "ascii"},
     )  # fmt: skip

@@ -34,6 +34,9 @@ _spec.loader.exec_module(hostile)
 BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 
 
+MPTUI_RUN = [sys.executable, "-m", "mptui", "run"]
+
+
 def unsafe(char: str) -> bool:
     category = unicodedata.category(char)
     return category in ("Cc", "Cs", "Zl", "Zp") or char in BIDI
@@ -48,7 +51,7 @@ def hostile_script(tmp_path: pathlib.Path) -> pathlib.Path:
 
 def run_mptui(script: pathlib.Path, *options: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "mptui", "run", str(script), *hostile.ARGV, *options],
+        [*MPTUI_RUN, *options, "--python", sys.executable, str(script), *hostile.ARGV],
         capture_output=True,
         timeout=120,
     )

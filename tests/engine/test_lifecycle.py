@@ -130,9 +130,10 @@ def test_stop_ends_every_process(write_script, start_method):
 def start_mptui_cli(
     path, start_method: str = "fork", expect: int = 6
 ) -> tuple[subprocess.Popen, set[int]]:
-    """Run ``mptui run PATH --json`` and return it with every pid of the program, once ready."""
+    """Run ``mptui run --json PATH`` and return it with every pid of the program, once ready."""
+    command = [sys.executable, "-m", "mptui", "run", "--json", "--start-method", start_method]
     cli = subprocess.Popen(
-        [sys.executable, "-m", "mptui", "run", str(path), "--json", "--start-method", start_method],
+        [*command, "--python", sys.executable, str(path)],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,

@@ -214,7 +214,7 @@ def test_headless_marks_the_pieces_of_a_line_over_the_limit(write_script):
 
     path = write_script('import sys\nsys.stdout.write("z" * (2 * 2**20 + 3) + "\\nafter\\n")\n')
     done = subprocess.run(
-        [sys.executable, "-m", "mptui", "run", str(path), "--headless"],
+        [sys.executable, "-m", "mptui", "run", "--headless", "--python", sys.executable, str(path)],
         capture_output=True,
         text=True,
         timeout=60,

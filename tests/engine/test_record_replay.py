@@ -85,13 +85,13 @@ def test_a_users_script_is_recorded_with_its_source(tmp_path):
         encoding="utf-8",
     )
     path = tmp_path / "mine.jsonl"
-    live = mptui("run", str(script), "--headless", "--record", str(path))
-    assert live.returncode == 1  # the program failed: exit 3
+    live = mptui("run", "--headless", "--record", str(path), str(script))
+    assert live.returncode == 3  # the program failed: exit 3, its own status
     recording = read_recording(path)
     assert recording.header.lesson is None and recording.header.title == "mine.py"
     assert recording.header.source == script.read_text(encoding="utf-8")
     again = mptui("replay", str(path), "--headless")
-    assert again.returncode == 1 and again.stdout == live.stdout
+    assert again.returncode == 3 and again.stdout == live.stdout
     assert "child says hi" in again.stdout and "FAILED" in again.stdout
 
 

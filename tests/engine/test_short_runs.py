@@ -30,6 +30,9 @@ os._exit(0)  # at once: the child may not even have connected yet
 """
 
 
+MPTUI_RUN = [sys.executable, "-m", "mptui", "run"]
+
+
 @pytest.mark.slow
 def test_three_prints_arrive_every_time_under_load(write_script, cpu_burners):
     path = write_script(THREE_LINES)
@@ -64,7 +67,7 @@ def test_headless_cli_counts_every_line_under_load(write_script, cpu_burners):
     path = write_script(THREE_LINES)
     for attempt in range(8):
         done = subprocess.run(
-            [sys.executable, "-m", "mptui", "run", str(path), "--headless"],
+            [*MPTUI_RUN, "--headless", "--python", sys.executable, str(path)],
             capture_output=True,
             text=True,
             timeout=60,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import platform
+import sys
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -23,7 +24,8 @@ from mptui.text import printable
 from mptui.tui import glyphs
 
 PYTHON_VERSION = platform.python_version()
-"""Shown in the header; the observed program runs on the same interpreter."""
+"""Shown in the header when the run does not say which Python ran it (mptui's own runs the
+lessons; a script runs on the user's python3, which the run names: RunView.python)."""
 
 
 def whole_seconds(secs: int) -> str:
@@ -78,6 +80,7 @@ def run_state(state: HeaderState) -> Text:
     mark, words, style = {
         verdict.OK: (marks.ok, "finished", "green"),
         verdict.FAILED: (marks.failed, "failed", "bold red"),
+        verdict.SOME_FAILED: (marks.ok, "finished, some processes failed", "bold yellow"),
         verdict.STOPPED: (marks.stopped, "stopped", "bold yellow"),
     }.get(result, ("·", result, ""))
     ending = verdict.code_words(run.exitcode)
@@ -159,8 +162,18 @@ def _line(state: HeaderState, fit: Fit) -> Text:
             text.append(f" (next: {following})", style="yellow")
     if fit.python:
         text.append(separator, style="dim")
-        text.append(f"Python {state.python or PYTHON_VERSION}")
+        text.append(python_label(state))
     return text
+
+
+def python_label(state: HeaderState) -> str:
+    """``Python 3.11.2``, with the interpreter's path when it is not mptui's own."""
+    run = state.run
+    if state.python is not None or run is None or run.python_version is None:
+        return f"Python {state.python or PYTHON_VERSION}"
+    if run.python is None or run.python == sys.executable:
+        return f"Python {run.python_version}"
+    return f"Python {run.python_version} ({printable(run.python)})"
 
 
 def header_text(state: HeaderState, width: int) -> Text:

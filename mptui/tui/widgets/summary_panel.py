@@ -16,6 +16,7 @@ from mptui.tui import glyphs
 HEADLINES = {
     verdict.OK: ("✓ Finished", "bold green"),
     verdict.FAILED: ("✗ Failed", "bold red"),
+    verdict.SOME_FAILED: ("✓ Finished (some processes failed)", "bold yellow"),
     verdict.STOPPED: ("■ Stopped from mptui", "bold yellow"),
     verdict.RUNNING: ("● Main process ended", "bold yellow"),
 }
