@@ -120,7 +120,9 @@ def summary_text(snap: Snapshot) -> str:
     """A human summary of a finished run (names, labels and the title made printable)."""
     run = snap.run
     out = []
-    method = f", {run.start_method}" if run.start_method else ""
+    # What the program's processes really used (it may choose its own), else the default.
+    used = run.start_methods_label or run.start_method
+    method = f", {used}" if used else ""
     elapsed = duration(run.ended_ns - run.started_ns) if run.ended_ns and run.started_ns else "?"
     out.append(f"== {printable(run.title)}{method}{interpreter(run)}: {elapsed}")
     forgotten = snap.processes_forgotten
@@ -220,6 +222,8 @@ def summary_json(snap: Snapshot) -> dict:
         "verdict": snap.verdict,
         "python": snap.run.python,
         "python_version": snap.run.python_version,
+        "start_method": snap.run.start_method,
+        "start_methods_used": list(snap.run.start_methods_used),
         "processes": [proc(p) for p in snap.processes],
         "queues": [
             {

@@ -161,6 +161,10 @@ def test_the_run_says_which_start_methods_its_processes_used(write_script, case)
                         next_start_method=None, run=run.snapshot.run, now_ns=0)  # fmt: skip
     parts = [part.strip() for part in header_text(state, 200).plain.replace("│", "|").split("|")]
     assert "+".join(expected) in parts, parts
+    # And the headless summary's first line.
+    from mptui.headless import summary_text
+
+    assert f", {'+'.join(expected)}," in summary_text(run.snapshot).splitlines()[0]
 
 
 def test_the_agent_starts_from_bytecode_even_when_none_is_written(write_script, monkeypatch):
