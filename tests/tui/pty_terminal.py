@@ -39,10 +39,17 @@ class Terminal:
 
     def __init__(self, args: Sequence[str], *, size: tuple[int, int] = (120, 40),
                  env: Mapping[str, str] | None = None) -> None:  # fmt: skip
+        width, height = size
+        winsize = struct.pack("HHHH", height, width, 0, 0)
         pid, master = pty.fork()
         if pid == 0:  # the child: never run on as a copy of the caller
             try:
-                environment = {**os.environ, "TERM": "xterm-256color", **(env or {})}
+                # The size is set here, before mptui starts: set by the parent, it could
+                # come after mptui read a 0x0 terminal on a busy machine.
+                fcntl.ioctl(0, termios.TIOCSWINSZ, winsize)
+                # COLUMNS and LINES from the test runner would override the pty's size.
+                inherited = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+                environment = {**inherited, "TERM": "xterm-256color", **(env or {})}
                 environment.pop("PYTHONUNBUFFERED", None)
                 argv = [sys.executable, "-m", "mptui", *args]
                 os.execvpe(sys.executable, argv, environment)
@@ -51,8 +58,7 @@ class Terminal:
         self.pid, self.master = pid, master
         self.status: int | None = None
         """The wait status once mptui has exited."""
-        width, height = size
-        fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", height, width, 0, 0))
+        fcntl.ioctl(master, termios.TIOCSWINSZ, winsize)
 
     def read(self, seconds: float, until: Callable[[bytes], bool] | None = None) -> bytes:
         """What mptui writes for ``seconds`` (or until ``until(bytes so far)``)."""
