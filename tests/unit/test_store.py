@@ -910,7 +910,8 @@ def test_headless_summaries_name_the_failure_and_the_dead_holder():
     store.apply_many(realistic_run()[-10:])
     snap = store.snapshot()
     text = summary_text(snap)
-    assert "== Take turns with a Lock, spawn:" in text
+    # The start methods its processes used (the made-up run has all three).
+    assert "== Take turns with a Lock, fork+spawn+forkserver:" in text
     assert "killed by SIGKILL" in text
     assert "HELD BY A DEAD PROCESS" in text
     assert "lines: 6 received" in text
