@@ -26,7 +26,8 @@ from typing import TextIO
 from mptui import events as ev
 from mptui.engine import verdict
 from mptui.engine.session import Program, Session
-from mptui.engine.store import ProcessView, Snapshot, Store
+from mptui.engine.store import Store
+from mptui.engine.views import ProcessView, Snapshot
 from mptui.format import duration_ns as duration
 from mptui.format import size
 from mptui.text import printable, printable_line

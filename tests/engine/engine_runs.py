@@ -12,7 +12,7 @@ import psutil
 
 from mptui import events as ev
 from mptui.engine.session import Program, Session
-from mptui.engine.store import Snapshot
+from mptui.engine.views import Snapshot
 
 
 def alive(pid: int) -> bool:

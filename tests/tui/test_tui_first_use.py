@@ -15,7 +15,7 @@ from screen_text import screen_lines
 from textual.widgets import Input
 
 from mptui.engine.session import Session
-from mptui.engine.store import RunView
+from mptui.engine.views import RunView
 from mptui.scenarios import lessons
 from mptui.tui.app import MptuiApp
 from mptui.tui.screens.settings_screen import SettingsScreen

@@ -6,7 +6,7 @@ import pytest
 from rich.text import Text
 
 from mptui import format as fmt
-from mptui.engine.store import LogLine
+from mptui.engine.views import LogLine
 from mptui.tui import layout
 from mptui.tui.keys import APP_BINDINGS, DASHBOARD_BINDINGS, HELP, REPLAY_BINDINGS
 from mptui.tui.log_filter import BadFilter, LogFilter, compile_filter

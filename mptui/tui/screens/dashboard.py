@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Static
 
-from mptui.engine.store import LogDelta, Snapshot
+from mptui.engine.views import LogDelta, Snapshot
 from mptui.text import printable
 from mptui.tui import glyphs, layout
 from mptui.tui.keys import DASHBOARD_BINDINGS

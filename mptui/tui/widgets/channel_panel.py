@@ -8,7 +8,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
 from mptui import format as fmt
-from mptui.engine.store import PipeView, QueueView, Snapshot
+from mptui.engine.views import PipeView, QueueView, Snapshot
 from mptui.text import printable
 from mptui.tui import glyphs
 from mptui.tui.widgets.panel import Panel

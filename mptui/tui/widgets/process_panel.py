@@ -10,7 +10,7 @@ from textual.widgets import DataTable, Static
 
 from mptui import format as fmt
 from mptui.engine import verdict
-from mptui.engine.store import ProcessView, Snapshot
+from mptui.engine.views import ProcessView, Snapshot
 from mptui.text import printable
 from mptui.tui.widgets.panel import Panel
 from mptui.tui.widgets.table_sync import TableSync

@@ -18,7 +18,7 @@ from textual.widgets import Static
 
 from mptui import format as fmt
 from mptui.engine import verdict
-from mptui.engine.store import RunView
+from mptui.engine.views import RunView
 from mptui.text import printable
 from mptui.tui import glyphs
 
