@@ -449,7 +449,7 @@ def recording_sessions(path: str) -> SessionFactory:
 
     runs = itertools.count(1)
 
-    def make(program: Any) -> SessionLike:
+    def make(program: Program) -> SessionLike:
         return RecordingSession(program, numbered(path, next(runs)))
 
     return make

@@ -10,7 +10,7 @@ import signal
 
 from dashboard_fixtures import ALL_RECORDED
 from recorded import lock_busy, run_until
-from textual.widgets import Input
+from textual.widgets import Input, Tabs
 
 from mptui.tui.screens.help_screen import HelpScreen
 from mptui.tui.screens.kill_screen import KillScreen
@@ -319,6 +319,42 @@ async def test_tab_switches_tabs_at_80x24(make_app, settled):
         ]  # fmt: skip
         await pilot.press("slash")  # the filter brings the log to the front
         assert dash.panel_group == "run" and dash.log_panel.filter_open
+
+
+async def test_a_click_on_a_tab_shows_its_panels_and_tab_follows_the_focus(make_app, settled):
+    app = make_app(autostart="lock")
+    activated: list[Tabs.TabActivated] = []
+
+    def hook(message: object) -> None:
+        # Once per message: the hook sees it again at each node it bubbles through.
+        if isinstance(message, Tabs.TabActivated) and all(m is not message for m in activated):
+            activated.append(message)
+
+    async with app.run_test(size=(80, 24), message_hook=hook) as pilot:
+        await settled(pilot)
+        dash = app.dashboard
+        tabs = dash.query_one("#tabs-compact", Tabs)
+        assert tabs.active == "compact-run"
+        await pilot.click("#compact-locks")
+        await settled(pilot)
+        assert dash.panel_group == "locks" and dash.focused_panel() == "locks"
+        assert tabs.active == "compact-locks"
+        assert not dash.panel("processes").display
+        await pilot.press("tab")  # on to the source, and its tab with it
+        await settled(pilot)
+        assert (dash.panel_group, tabs.active) == ("source", "compact-source")
+        assert not tabs.has_focus  # Tab moves between panels, never into the tab bar
+        # Groups changed quickly, one after another, come to rest on the last (a tab made
+        # active from the code is announced a moment later: it must not switch back).
+        activated.clear()
+        for panel in ("channels", "lessons", "log", "locks"):
+            dash.focus_panel(panel)
+        await settled(pilot)
+        await settled(pilot)
+        assert (dash.panel_group, tabs.active) == ("locks", "compact-locks")
+        assert [message.tab.id for message in activated] == [
+            "compact-channels", "compact-lessons", "compact-run", "compact-locks"
+        ]  # fmt: skip
 
 
 async def test_layout_follows_the_terminal_size(make_app, settled):
