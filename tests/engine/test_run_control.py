@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import signal
 import time
+from pathlib import Path
 
 import pytest
 from engine_runs import alive
@@ -24,18 +25,8 @@ print("up", flush=True)
 time.sleep(60)
 """
 
-ORPHAN = """
-import multiprocessing as mp, os, time
-
-def linger():
-    print("child up", flush=True)
-    time.sleep(60)
-
-if __name__ == "__main__":
-    mp.Process(target=linger, name="lingerer").start()
-    time.sleep(0.3)
-    os._exit(0)  # the main process ends without joining its child
-"""
+ORPHAN = Path(__file__).resolve().parents[1] / "programs" / "orphan.py"
+"""A main process that leaves its child running (the end policy stops it)."""
 
 
 def wait_for_line(session, text: str, timeout: float = 20.0) -> None:
@@ -86,10 +77,10 @@ def test_signal_reaches_processes_of_this_run_only(write_script):
 
 
 @pytest.mark.timeout(60)
-def test_the_end_policy_is_run_controls(write_script):
+def test_the_end_policy_is_run_controls():
     """A child left running by its ended main process: a bare Session leaves it running,
     RunControl stops it after the session's linger and says so."""
-    program = Program.from_script(write_script(ORPHAN))
+    program = Program.from_script(ORPHAN)
     with Session(program, linger=0.5) as bare:
         bare.start()
         assert bare.wait_main_ended(20)
