@@ -95,6 +95,9 @@ class RunControl:
         """The current (or last) run; None before the first, and after ``end_current``."""
         self._closed = False
         self._lock = threading.Lock()
+        self._ending = threading.Lock()
+        """Held while a run is ended: a quit (the event loop) and a restart (a worker
+        thread) may end the same run at once; the second waits, then finds it ended."""
 
     # ------------------------------------------------------------------ state
 
@@ -173,7 +176,8 @@ class RunControl:
         """Stop and free the current run, if any (the last one's Store stays readable)."""
         session = self.session
         if session is not None:
-            session.close()
+            with self._ending:
+                session.close()
 
     def close(self) -> None:
         """End the current run and start nothing more. Idempotent."""

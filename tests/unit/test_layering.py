@@ -189,6 +189,22 @@ def test_the_import_finder_sees_imports_made_for_type_checking(tmp_path):
                      "mptui.tui.replay_app.x"]  # fmt: skip
 
 
+@pytest.mark.parametrize("front_end", ["mptui/headless.py", "mptui/tui/app.py"])
+def test_both_front_ends_run_programs_through_run_control(front_end):
+    """One class starts, stops, kills and applies the end policy for both, so the two
+    cannot drift apart; neither starts or stops a session itself."""
+    path = ROOT / front_end
+    assert "mptui.engine.run_control.RunControl" in imported_modules(path)
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    calls = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            target = node.func.value
+            if isinstance(target, ast.Name) and target.id == "session":
+                calls.add(node.func.attr)
+    assert calls & {"start", "stop", "signal_process", "close"} == set()
+
+
 def test_the_dashboard_screens_load_without_the_app():
     out, _ = run_python(
         """
