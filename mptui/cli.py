@@ -40,11 +40,10 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from mptui import __version__
+from mptui.engine.program import START_METHODS
 
 if TYPE_CHECKING:
     from pathlib import Path
-
-START_METHODS = ("fork", "spawn", "forkserver")
 
 
 class UsageError(Exception):

@@ -36,6 +36,12 @@ def seconds(value: float) -> str:
     return f"{hours}h{minutes:02d}m"
 
 
+def whole_seconds(secs: int) -> str:
+    """``7s``, ``2m05s``: whole seconds only, so a clock shown with it changes once a
+    second, not on every frame (the header's run time, the processes' uptimes)."""
+    return f"{max(0, secs)}s" if secs < 60 else seconds(secs)
+
+
 def size(num_bytes: int | None) -> str:
     """``512B``, ``3.4K``, ``41.2M``, ``1.1G`` (binary units); ``-`` when unknown."""
     if num_bytes is None:

@@ -21,13 +21,15 @@ import os
 import signal
 import sys
 import threading
-from typing import TextIO
+from typing import TextIO, cast
 
 from mptui import events as ev
 from mptui.engine import verdict
 from mptui.engine.program import Program
+from mptui.engine.run_control import RunControl
 from mptui.engine.session import Session
-from mptui.engine.store import ProcessView, RunView, Snapshot, Store
+from mptui.engine.store import Store
+from mptui.engine.views import ProcessView, RunView, Snapshot
 from mptui.format import duration_ns as duration
 from mptui.format import size
 from mptui.text import printable, printable_line
@@ -305,9 +307,14 @@ def run_headless(program: Program, *, as_json: bool = False, out: TextIO | None 
     if record is not None:
         from mptui.engine.recorded_session import RecordingSession
 
-        session = RecordingSession(program, record, store, listeners=[printer], stdin=None)
+        def make(program: Program) -> Session:
+            return RecordingSession(program, record, store, listeners=[printer], stdin=None)
     else:
-        session = Session(program, store, listeners=[printer], stdin=None)
+
+        def make(program: Program) -> Session:
+            return Session(program, store, listeners=[printer], stdin=None)
+
+    runs = RunControl(make)  # start, stop and the end policy, as in the dashboard
 
     def interrupted(signum, _frame):
         raise _Interrupted(signum)
@@ -315,9 +322,10 @@ def run_headless(program: Program, *, as_json: bool = False, out: TextIO | None 
     stop_signals = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
     previous = {sig: signal.signal(sig, interrupted) for sig in stop_signals}
     interrupted_by = None
+    session: Session | None = None
     try:
-        session.start()
-        while not session.wait(0.2):
+        session = cast(Session, runs.start(program))
+        while not runs.wait(0.2):
             if printer.broken.is_set():
                 break
     except _Interrupted as stop:
@@ -326,10 +334,11 @@ def run_headless(program: Program, *, as_json: bool = False, out: TextIO | None 
         # Ignore further signals while cleaning up: a second Ctrl+C must not leave orphans.
         for sig in previous:
             signal.signal(sig, signal.SIG_IGN)
-        session.close()
+        runs.close()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    error = session.collector.error if session.collector is not None else None
+    collector = session.collector if session is not None else None
+    error = collector.error if collector is not None else None
     if error is not None:
         print(f"mptui: internal error, observation stopped: {error!r}", file=sys.stderr)
         return 2

@@ -19,8 +19,11 @@ from collections.abc import Awaitable, Callable
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "tui"))  # the tests' way to wait (settle)
 
-from mptui.engine.recording import Recording, read_recording  # noqa: E402 - after sys.path
+from dashboard_fixtures import settle  # noqa: E402 - after sys.path
+
+from mptui.engine.recording import Recording, read_recording  # noqa: E402
 from mptui.engine.store import Store  # noqa: E402
 from mptui.scenarios import get_lesson, lessons  # noqa: E402
 from mptui.tui.app import MptuiApp  # noqa: E402
@@ -63,13 +66,6 @@ def settings_of(rec: Recording) -> dict[str, dict[str, object]]:
     known = {p.name: p for p in lesson.params}
     values = {k: known[k].parse(v) for k, v in header.params.items() if k in known}
     return {header.lesson: values}
-
-
-async def settle(app: MptuiApp, pilot) -> None:  # noqa: ANN001 - textual.pilot.Pilot
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    app.refresh_now()
-    await pilot.pause()
 
 
 async def shoot(
@@ -121,10 +117,10 @@ def to_moment(session: ReplaySession, moment: Moment) -> None:
 async def _save(app: MptuiApp, name: str, size: tuple[int, int],
                 action: Action | None) -> pathlib.Path:  # fmt: skip
     async with app.run_test(size=size) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         if action is not None:
             await action(app, pilot)
-            await settle(app, pilot)
+            await settle(pilot)
         app.save_screenshot(f"{name}.svg", str(OUT))
     return OUT / f"{name}.svg"
 

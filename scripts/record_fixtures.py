@@ -45,10 +45,10 @@ sys.path.insert(0, str(ROOT))
 
 from mptui.engine.recorded_session import RecordingSession  # noqa: E402 - after sys.path
 from mptui.engine.recording import read_recording  # noqa: E402
+from mptui.engine.run_control import STOP_GRACE  # noqa: E402
 from mptui.engine.session import Program  # noqa: E402
 from mptui.engine.store import Store  # noqa: E402
 from mptui.scenarios import get_lesson  # noqa: E402
-from mptui.tui.app import STOP_GRACE  # noqa: E402
 
 OUT = ROOT / "tests" / "tui" / "recordings"
 T0 = 1_000_000_000_000

@@ -15,7 +15,6 @@ from __future__ import annotations
 import mmap
 import os
 import selectors
-import signal
 import socket
 import sys
 import threading
@@ -24,6 +23,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 
 from mptui import events as ev
+from mptui.engine.guardian import Strays
 from mptui.engine.metrics import MetricsSampler
 from mptui.engine.process_group import ProcessGroup, reap_pid
 from mptui.engine.store import Store
@@ -188,8 +188,7 @@ class Collector:
         self._runner_code: int | None = None
         self._codes_deadline: float | None = None
         self._self_reported: dict[int, int] = {}  # pid -> code from its own 'exited'
-        self._seen: dict[int, str] = {}  # pid -> start time, of every descendant seen
-        self._pids_file = os.path.join(session_dir, "pids")
+        self._strays = Strays(session_dir)  # every descendant seen, for the guardian
         self._metrics = MetricsSampler()
         self._stop = threading.Event()
         self.error: BaseException | None = None
@@ -574,17 +573,9 @@ class Collector:
     # ------------------------------------------------------------------ strays
 
     def _note_descendants(self) -> None:
-        """Remember every descendant (with its start time, against pid reuse) in a file the
+        """Note every descendant (with its start time, against pid reuse) in the record the
         guardian reads: a process that left the group (setsid) is still ours to end."""
-        found = self._metrics.descendants(self.runner_pid, self.live_pids)
-        if found.keys() - self._seen.keys():
-            self._seen.update(found)
-            try:
-                with open(self._pids_file + ".new", "w") as f:
-                    f.writelines(f"{pid} {start}\n" for pid, start in self._seen.items())
-                os.replace(self._pids_file + ".new", self._pids_file)
-            except OSError:
-                pass
+        self._strays.note(self._metrics.descendants(self.runner_pid, self.live_pids))
 
     def note_stopping(self, reason: str) -> None:
         """mptui is about to end the run, for ``reason`` (called from another thread)."""
@@ -608,12 +599,7 @@ class Collector:
     def kill_strays(self) -> None:
         """SIGKILL every descendant seen that still runs outside the group."""
         self._note_descendants()
-        for pid, start in list(self._seen.items()):
-            if self._metrics.start_time(pid) == start:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except OSError:
-                    pass
+        self._strays.kill()
 
     def _is_finished(self) -> bool:
         """True once nothing more can arrive: the runner has ended, every process that said

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import psutil
 
+from mptui.engine.guardian import start_time
+
 
 class MetricsSampler:
     """Keeps one psutil.Process per pid so CPU% is measured between consecutive samples."""
@@ -33,16 +35,6 @@ class MetricsSampler:
                 self._procs.pop(pid, None)
         return samples
 
-    @staticmethod
-    def start_time(pid: int) -> str | None:
-        """The process's start time in clock ticks since boot (field 22 of /proc/PID/stat),
-        as text; None if it does not exist. Equal start times: the same process."""
-        try:
-            with open(f"/proc/{pid}/stat") as stat:
-                return stat.read().rsplit(")", 1)[1].split()[19]
-        except (OSError, IndexError):
-            return None
-
     def descendants(self, root: int, extra: set[int]) -> dict[int, str]:
         """``{pid: start_time}`` of ``root``'s descendants and of ``extra`` pids that run."""
         pids = set(extra)
@@ -52,7 +44,7 @@ class MetricsSampler:
             pass
         found = {}
         for pid in pids:
-            start = self.start_time(pid)
+            start = start_time(pid)
             if start is not None:
                 found[pid] = start
         return found

@@ -13,6 +13,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+START_METHODS = ("fork", "spawn", "forkserver")
+"""The start methods mptui can give a program as its default (Linux has all three)."""
+
 OWN_VERSION = "{}.{}.{}".format(*sys.version_info[:3])
 """The version of the interpreter running mptui, which runs a Program with no ``python``."""
 

@@ -12,6 +12,9 @@ process of the run. How nothing is left behind, on every way out:
   guardian, which only waits for EOF on a pipe from mptui, kills the whole group when the
   pipe closes, which the kernel does when mptui dies however it dies.
 
+What to do with processes left running after the main process ended (the end policy) is
+decided by :class:`mptui.engine.run_control.RunControl`, which both front ends use.
+
 Start it from the main thread or another long-lived thread: the parent-death signal fires
 when the thread that started the runner exits.
 """
@@ -35,10 +38,9 @@ from mptui import events as ev
 from mptui.engine import agent_path, verdict
 from mptui.engine.collector import Collector, Listener
 from mptui.engine.process_group import ProcessGroup, become_child_subreaper
-from mptui.engine.program import Program  # noqa: F401 - re-exported: where it used to live
+from mptui.engine.program import START_METHODS, Program  # noqa: F401 - Program re-exported
 from mptui.engine.store import Store
 
-START_METHODS = ("fork", "spawn", "forkserver")
 AGENT_BOOTSTRAP = Path(__file__).resolve().parent.parent / "agent" / "bootstrap"
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
@@ -92,10 +94,11 @@ class Session:
     ) -> None:
         self.program = program
         self.store = store if store is not None else Store()
-        self.linger = linger
+        self.linger: float | None = linger
         """The end policy: seconds the rest of the program may run on after its main process
         ended; then mptui stops it (a shell would leave it running; mptui leaves nothing
-        behind). The same for every front end, so it lives here."""
+        behind). Announced in the run's first event (the header counts it down); enforced
+        by mptui.engine.run_control.RunControl, for every front end alike."""
         self._stdin = stdin
         """The program's stdin: /dev/null (the dashboard owns the terminal) or None to
         inherit mptui's own (headless, so ``echo x | mptui run prog.py`` works)."""
@@ -190,8 +193,6 @@ class Session:
         self._collector.add_pipe(self._runner.stdout, pgid, ev.STREAM_STDOUT)
         self._collector.add_pipe(self._runner.stderr, pgid, ev.STREAM_STDERR)
         self._collector.start()
-        threading.Thread(target=self._enforce_end_policy, name="mptui-end-policy",
-                         daemon=True).start()  # fmt: skip
 
     def _make_import_dir(self) -> str:
         """A directory holding only ``sitecustomize`` and ``mptui``, for PYTHONPATH.
@@ -206,15 +207,6 @@ class Session:
         if self._runner is not None:
             self._runner.returncode = code  # reaped by the collector, not by Popen
         self._runner_ended.set()
-
-    def _enforce_end_policy(self) -> None:
-        """Stop what is left ``linger`` seconds after the main process ended."""
-        collector = self._collector
-        while not self._runner_ended.wait(0.5):
-            if collector.finished.is_set():
-                return
-        if not collector.finished.wait(self.linger) and not self._closed:
-            self.stop(reason=verdict.STOP_LEFT_RUNNING)
 
     # ------------------------------------------------------------------ state
 
@@ -235,12 +227,25 @@ class Session:
         """The runner's exit code once it has ended."""
         return self._collector.runner_code if self._collector is not None else None
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
     def wait(self, timeout: float | None = None) -> bool:
         """Wait for the run to end; True once every process has ended (processes left
-        running after the main process ended are stopped by the end policy)."""
+        running after the main process ended are stopped by the end policy, when the run
+        is under a RunControl)."""
         if self._collector is None:
             return True
         return self._collector.finished.wait(timeout)
+
+    def now_ns(self) -> int:
+        """The clock the run's events carry (uptimes are measured against it)."""
+        return time.monotonic_ns()
+
+    def wait_main_ended(self, timeout: float | None = None) -> bool:
+        """Wait for the main process (the runner) to end; True once it has."""
+        return self._runner_ended.wait(timeout)
 
     # ------------------------------------------------------------------ control
 

@@ -2,9 +2,9 @@
 
 The collector thread calls :meth:`Store.apply_many`; the UI (or the headless printer)
 reads :meth:`Store.snapshot` and :meth:`Store.log_since` on its own clock. Every read
-returns immutable values, built under a short lock, so a reader never sees a half-applied
-batch and never copies the whole log: ``log_since(cursor)`` returns only the lines after a
-cursor.
+returns immutable values (mptui.engine.views), built under a short lock, so a reader never
+sees a half-applied batch and never copies the whole log: ``log_since(cursor)`` returns
+only the lines after a cursor.
 
 The fold uses only the times carried by the events (``t``, from ``time.monotonic_ns()`` in
 the process that made them); it never reads a clock itself, so the same events always give
@@ -25,11 +25,20 @@ import threading
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 from mptui import events as ev
 from mptui.bounded import BoundedLog
 from mptui.engine import verdict as judge
+from mptui.engine.views import (
+    LockView,
+    LogDelta,
+    LogLine,
+    PipeView,
+    ProcessView,
+    QueueView,
+    RunView,
+    Snapshot,
+)
 
 DEFAULT_LOG_CAPACITY = 10_000
 LOG_TEXT_CHARS = 2_000
@@ -49,229 +58,6 @@ HELPER_NAMES = {
     "multiprocessing.resource_tracker": "resource_tracker",
     "multiprocessing.forkserver": "forkserver",
 }
-
-
-# --------------------------------------------------------------------------------------
-# What readers get: frozen views.
-
-
-@dataclass(frozen=True, slots=True)
-class ProcessView:
-    """One process of the observed program."""
-
-    pid: int
-    ppid: int
-    name: str
-    role: str
-    """``runner`` (the program's main process), ``child``, or ``helper``
-    (multiprocessing's resource tracker or fork server)."""
-    start_method: str | None
-    state: str
-    """``starting``, ``running``, ``exited`` or ``killed``."""
-    exitcode: int | None
-    """Exit code; negative -N when killed by signal N; None while running or unknown."""
-    signal: str | None
-    """Signal name (``SIGKILL``) when killed by a signal."""
-    started_ns: int
-    ended_ns: int | None
-    lines: int
-    """Lines of output received from this process (stdout and stderr)."""
-    cpu_percent: float | None
-    rss_bytes: int | None
-    argv: tuple[str, ...]
-    verdict: str = judge.RUNNING
-    """How it ended, judged once for every front end: see mptui.engine.verdict."""
-
-    @property
-    def alive(self) -> bool:
-        return self.state in ("starting", "running")
-
-    @property
-    def failed(self) -> bool:
-        return self.verdict == judge.FAILED
-
-
-class LogLine(NamedTuple):
-    """One line of output, tagged with the process that wrote it."""
-
-    seq: int
-    """1-based position among all lines received in this run."""
-    pid: int
-    name: str
-    stream: str
-    """``stdout`` or ``stderr``."""
-    text: str
-    t_ns: int
-    partial: bool = False
-    """True for a last line that ended without a newline (delivered at EOF)."""
-    length: int = -1
-    """The line's full length in characters; more than ``len(text)`` when the ring kept
-    only the first LOG_TEXT_CHARS of it (-1: not cut)."""
-
-    @property
-    def cut(self) -> int:
-        """Characters of the line left out of ``text`` (0 when it is whole)."""
-        return max(0, self.length - len(self.text))
-
-
-@dataclass(frozen=True, slots=True)
-class QueueView:
-    """A traced multiprocessing Queue."""
-
-    id: int
-    label: str
-    creator_pid: int
-    maxsize: int
-    puts: int
-    gets: int
-    depth: int
-    """Items put and not yet got (counted, never from ``qsize()``)."""
-    put_rate: float
-    """Puts per second over the last tick interval."""
-    get_rate: float
-    depth_history: tuple[int, ...]
-    """Depth at each tick, oldest first (for a sparkline)."""
-    kind: str = "Queue"
-    """``Queue``, ``JoinableQueue`` or ``SimpleQueue``."""
-    uncounted: int = 0
-    """Processes whose puts or gets on it could not be counted (their counter table was
-    full): when not 0, the totals are too low and every front end says so."""
-
-
-@dataclass(frozen=True, slots=True)
-class PipeView:
-    """A traced Pipe: two ends, 0 and 1. ``sent[0]`` is messages sent from end 0."""
-
-    id: int
-    label: str
-    creator_pid: int
-    duplex: bool
-    sent: tuple[int, int]
-    sent_bytes: tuple[int, int]
-    received: tuple[int, int]
-    received_bytes: tuple[int, int]
-    uncounted: int = 0
-    """Processes whose messages on it could not be counted (see QueueView.uncounted)."""
-
-
-@dataclass(frozen=True, slots=True)
-class LockView:
-    """A traced Lock or RLock."""
-
-    id: int
-    label: str
-    kind: str
-    creator_pid: int
-    holder: int | None
-    held_since_ns: int | None
-    holder_dead: bool
-    """The holder has exited while holding it: nobody can acquire it any more."""
-    waiters: tuple[tuple[int, int], ...]
-    """``(pid, waiting_since_ns)`` of processes blocked in acquire."""
-    acquisitions: int
-    contended: int
-    """Acquisitions that had to block first."""
-    timeouts: int
-    wait_total_ns: int
-    wait_max_ns: int
-    hold_total_ns: int
-    hold_max_ns: int
-    wait_p50_ns: int | None
-    wait_p95_ns: int | None
-    hold_p50_ns: int | None
-    hold_p95_ns: int | None
-    uncounted: int = 0
-    """Processes whose totals on it could not be counted (see QueueView.uncounted)."""
-
-    @property
-    def contended_percent(self) -> float:
-        return 100.0 * self.contended / self.acquisitions if self.acquisitions else 0.0
-
-
-@dataclass(frozen=True, slots=True)
-class RunView:
-    """The run as a whole."""
-
-    state: str = "idle"
-    """``idle`` (nothing started), ``running``, or ``ended`` (the main process ended;
-    others may still run until the end policy stops them)."""
-    title: str = ""
-    argv: tuple[str, ...] = ()
-    start_method: str | None = None
-    params: tuple[tuple[str, str], ...] = ()
-    started_ns: int | None = None
-    ended_ns: int | None = None
-    """When the main process ended."""
-    exitcode: int | None = None
-    """The runner's (main process's) exit code."""
-    linger_ns: int | None = None
-    """How long processes may run on after the main process ended before mptui stops
-    them (the end policy; None: not said)."""
-    stop_reason: str | None = None
-    """Why mptui began to end the run, if it did: ``user`` or ``left running``."""
-    python: str | None = None
-    """The interpreter that ran the program (its path), when the run said."""
-    python_version: str | None = None
-    """Its version, ``3.11.2``."""
-    strict: bool = True
-    """Any failed process fails the run (lessons, ``--strict``); else the main process's
-    exit status decides (mptui.engine.verdict). Runs recorded before scripts had the
-    choice were all judged strictly."""
-    start_methods_used: tuple[str, ...] = ()
-    """The start methods the program's Processes really used, in order of first use
-    (``start_method`` is only the default mptui set; the program may choose its own)."""
-
-    @property
-    def start_methods_label(self) -> str | None:
-        """``spawn``, or ``spawn+fork`` when mixed; None before any Process started."""
-        return "+".join(self.start_methods_used) or None
-
-
-@dataclass(frozen=True, slots=True)
-class Snapshot:
-    """Everything the Store knows at one instant."""
-
-    version: int
-    """Grows with every applied batch that changed something; equal versions, equal data."""
-    run: RunView
-    processes: tuple[ProcessView, ...]
-    queues: tuple[QueueView, ...]
-    pipes: tuple[PipeView, ...]
-    locks: tuple[LockView, ...]
-    lines_total: int
-    lines_retained: int
-    events_dropped: int
-    bad_messages: int
-    processes_forgotten: int = 0
-    """Ended processes no longer listed (only the last MAX_ENDED_PROCESSES are kept)."""
-    objects_uncounted: int = 0
-    """Queues, pipes and locks whose totals are incomplete: a process that used them had
-    more traced objects than its counter table holds (mptui.events.COUNTER_SLOTS)."""
-
-    @property
-    def verdict(self) -> str:
-        """The run's verdict: running, ok, failed or stopped (mptui.engine.verdict)."""
-        return judge.run_verdict(self)
-
-    def process(self, pid: int) -> ProcessView | None:
-        for proc in self.processes:
-            if proc.pid == pid:
-                return proc
-        return None
-
-    @property
-    def failed(self) -> tuple[ProcessView, ...]:
-        """Processes whose verdict is ``failed`` (see mptui.engine.verdict)."""
-        return tuple(p for p in self.processes if p.failed)
-
-
-@dataclass(frozen=True, slots=True)
-class LogDelta:
-    """Lines after a cursor; ``skipped`` counts lines that left the ring before being read."""
-
-    lines: tuple[LogLine, ...]
-    cursor: int
-    skipped: int
 
 
 # --------------------------------------------------------------------------------------
@@ -307,21 +93,21 @@ class _Process:
         if self.exitcode is not None and self.exitcode < 0:
             sig = judge.signal_name(-self.exitcode)
         return ProcessView(
-            self.pid,
-            self.ppid,
-            self.name or f"pid {self.pid}",
-            self.role,
-            self.start_method,
-            self.state,
-            self.exitcode,
-            sig,
-            self.started_ns,
-            self.ended_ns,
-            self.lines,
-            self.cpu_percent,
-            self.rss_bytes,
-            self.argv,
-            judge.process_verdict(
+            pid=self.pid,
+            ppid=self.ppid,
+            name=self.name or f"pid {self.pid}",
+            role=self.role,
+            start_method=self.start_method,
+            state=self.state,
+            exitcode=self.exitcode,
+            signal=sig,
+            started_ns=self.started_ns,
+            ended_ns=self.ended_ns,
+            lines=self.lines,
+            cpu_percent=self.cpu_percent,
+            rss_bytes=self.rss_bytes,
+            argv=self.argv,
+            verdict=judge.process_verdict(
                 alive=self.alive,
                 exitcode=self.exitcode,
                 user_signal=self.user_signal,
@@ -351,18 +137,18 @@ class _Queue:
 
     def view(self) -> QueueView:
         return QueueView(
-            self.id,
-            self.label or f"Queue {self.id:x}",
-            self.creator_pid,
-            self.maxsize,
-            self.puts,
-            self.gets,
-            max(0, self.puts - self.gets),
-            self.put_rate,
-            self.get_rate,
-            tuple(self.depth_history),
-            self.kind,
-            len(self.uncounted),
+            id=self.id,
+            label=self.label or f"Queue {self.id:x}",
+            creator_pid=self.creator_pid,
+            maxsize=self.maxsize,
+            puts=self.puts,
+            gets=self.gets,
+            depth=max(0, self.puts - self.gets),
+            put_rate=self.put_rate,
+            get_rate=self.get_rate,
+            depth_history=tuple(self.depth_history),
+            kind=self.kind,
+            uncounted=len(self.uncounted),
         )
 
 
@@ -381,15 +167,15 @@ class _Pipe:
 
     def view(self) -> PipeView:
         return PipeView(
-            self.id,
-            self.label or f"Pipe {self.id:x}",
-            self.creator_pid,
-            self.duplex,
-            tuple(self.sent),
-            tuple(self.sent_bytes),
-            tuple(self.received),
-            tuple(self.received_bytes),
-            len(self.uncounted),
+            id=self.id,
+            label=self.label or f"Pipe {self.id:x}",
+            creator_pid=self.creator_pid,
+            duplex=self.duplex,
+            sent=tuple(self.sent),
+            sent_bytes=tuple(self.sent_bytes),
+            received=tuple(self.received),
+            received_bytes=tuple(self.received_bytes),
+            uncounted=len(self.uncounted),
         )
 
 
@@ -442,26 +228,26 @@ class _Lock:
             contended, wait_total = self._total("contended")
             timeouts = self._total("timeout")[0]
         return LockView(
-            self.id,
-            self.label or f"{self.kind} {self.id:x}",
-            self.kind,
-            self.creator_pid,
-            self.holder,
-            self.held_since_ns,
-            self.holder is not None and self.holder in dead_pids,
-            tuple(sorted(self.waiters.items(), key=lambda item: item[1])),
-            acquisitions,
-            contended,
-            timeouts,
-            wait_total,
-            self.wait_max_ns,
-            hold_total,
-            self.hold_max_ns,
-            _percentile(waits, 0.50),
-            _percentile(waits, 0.95),
-            _percentile(holds, 0.50),
-            _percentile(holds, 0.95),
-            len(self.uncounted),
+            id=self.id,
+            label=self.label or f"{self.kind} {self.id:x}",
+            kind=self.kind,
+            creator_pid=self.creator_pid,
+            holder=self.holder,
+            held_since_ns=self.held_since_ns,
+            holder_dead=self.holder is not None and self.holder in dead_pids,
+            waiters=tuple(sorted(self.waiters.items(), key=lambda item: item[1])),
+            acquisitions=acquisitions,
+            contended=contended,
+            timeouts=timeouts,
+            wait_total_ns=wait_total,
+            wait_max_ns=self.wait_max_ns,
+            hold_total_ns=hold_total,
+            hold_max_ns=self.hold_max_ns,
+            wait_p50_ns=_percentile(waits, 0.50),
+            wait_p95_ns=_percentile(waits, 0.95),
+            hold_p50_ns=_percentile(holds, 0.50),
+            hold_p95_ns=_percentile(holds, 0.95),
+            uncounted=len(self.uncounted),
         )
 
 
@@ -569,7 +355,11 @@ class Store:
             first_seq = newer[0][0] if newer else self._lines_total + 1
             skipped = max(0, first_seq - cursor - 1)
             make = LogLine._make
-            return LogDelta(tuple(make(line) for line in newer), self._lines_total, skipped)
+            return LogDelta(
+                lines=tuple(make(line) for line in newer),
+                cursor=self._lines_total,
+                skipped=skipped,
+            )
 
     def name_of(self, pid: int) -> str:
         """The process's display name, without building a snapshot (for per-line output)."""

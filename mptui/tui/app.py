@@ -1,8 +1,10 @@
-"""The mptui application: one session at a time, one frame tick, clean exits.
+"""The mptui application: one run at a time, one frame tick, clean exits.
 
-The app owns what outlives a screen: the session (the observed program), the settings the
-user chose per lesson, the start method for the next run, and the frame tick that reads the
-session's Store and hands the dashboard one snapshot and one batch of log lines per frame.
+The app owns what outlives a screen: the run control (mptui.engine.run_control: start,
+stop, kill and the end policy, as headless has them), the settings the user chose per
+lesson, and the frame tick that reads the current run's Store and hands the dashboard one
+snapshot and one batch of log lines per frame. The dashboard screen never calls the app:
+it posts what the user asked for (:class:`DashboardScreen.RunChosen` ...), handled here.
 
 Every way out stops the observed program first: ``q``, Ctrl+C, SIGINT, SIGTERM, SIGHUP (a
 dropped SSH connection) and a terminal that went away without a signal (checked every few
@@ -16,32 +18,33 @@ import multiprocessing
 import os
 import signal
 import sys
-import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
-from textual.app import App, SystemCommand
+from textual.app import App, ScreenStackError, SystemCommand
 from textual.command import CommandPalette
 from textual.content import Content
 from textual.css.query import NoMatches
 from textual.screen import Screen
 
-from mptui.engine.session import default_start_method
+from mptui.engine.program import Program  # light: a dataclass, no engine machinery
+from mptui.engine.run_control import RunControl, SessionFactory, SessionLike
 from mptui.text import printable
 from mptui.tui import glyphs, layout
 from mptui.tui.keys import APP_BINDINGS
 from mptui.tui.palette import Palette
 from mptui.tui.screens.dashboard import DashboardScreen
-from mptui.tui.session_api import SessionFactory, SessionLike, program_class
-from mptui.tui.widgets.lesson_panel import SCRIPT_KEY, Entry, settings_text
+from mptui.tui.widgets.lesson_panel import SCRIPT_KEY, Entry
+from mptui.tui.widgets.run_header import method_label
+
+if TYPE_CHECKING:
+    from mptui.scenarios import Lesson
 
 LOG_BATCH = 5000
 """At most this many new log lines per frame; older ones in a burst are counted as dropped."""
 TTY_CHECK_SECONDS = 5.0
 """How often to check that the terminal still exists (Dolphie does the same)."""
-STOP_GRACE = 1.0
-"""Seconds from SIGINT to SIGKILL when stopping the observed program (SIGTERM halfway)."""
 
 
 def start_methods() -> tuple[str | None, ...]:
@@ -61,8 +64,8 @@ class MptuiApp(App[int]):
         self,
         *,
         session_factory: SessionFactory,
-        lessons: Sequence[Any] = (),
-        script: Any = None,
+        lessons: Sequence[Lesson] = (),
+        script: Program | None = None,
         autostart: str | None = None,
         start_method: str | None = None,
         settings: Mapping[str, Mapping[str, object]] | None = None,
@@ -88,12 +91,12 @@ class MptuiApp(App[int]):
         # Before Textual reads the stylesheet's variables (get_css_variables), in __init__.
         glyphs.use(glyphs.for_environment(os.environ))
         super().__init__()
-        self.session_factory = session_factory
+        self.runs = RunControl(session_factory)
+        """The current run: start, stop, kill and the end policy (as headless has them)."""
         self.lessons = tuple(lessons)
         self.script = script
         self.autostart = autostart
-        self.start_method = start_method
-        """The start method of the next run; ``m`` cycles it."""
+        self.first_start_method = start_method
         self.settings: dict[str, dict[str, object]] = {k: dict(v) for k, v in
                                                         (settings or {}).items()}  # fmt: skip
         """Parameter values per lesson, used by every later run of that lesson."""
@@ -101,15 +104,11 @@ class MptuiApp(App[int]):
         self.table_hz = table_hz
         self.log_hz = log_hz
         self.watch_terminal = watch_terminal
-        self.session: SessionLike | None = None
-        """The current (or last) run; None before the first."""
-        self.program: Any = None
-        """The current (or last) run's Program."""
         self.running_key: str | None = None
         self.exit_status = 0
         self._cursor = 0
         self._quitting = False
-        self._program_class = program_class()
+        self.dashboard: DashboardScreen
 
     # ------------------------------------------------------------- set-up
 
@@ -129,9 +128,14 @@ class MptuiApp(App[int]):
                     for lesson in self.lessons]  # fmt: skip
         return entries
 
+    def make_dashboard(self) -> DashboardScreen:
+        """The dashboard screen (a replay has its own)."""
+        return DashboardScreen(self.entries(), self.runs, settings=self.settings,
+                               start_method=self.first_start_method,
+                               table_hz=self.table_hz, log_hz=self.log_hz)  # fmt: skip
+
     def get_default_screen(self) -> Screen:
-        self.dashboard = DashboardScreen(self.entries(), table_hz=self.table_hz,
-                                         log_hz=self.log_hz)  # fmt: skip
+        self.dashboard = self.make_dashboard()
         return self.dashboard
 
     def on_mount(self) -> None:
@@ -148,12 +152,8 @@ class MptuiApp(App[int]):
         if self.watch_terminal:
             self.set_interval(TTY_CHECK_SECONDS, self.check_terminal, name="tty-check")
 
-    def dashboard_mounted(self) -> None:
-        """The dashboard's widgets exist: fill them, and start the first program if asked."""
-        self.dashboard.lessons.settings = self.settings
-        self.dashboard.lessons.start_method_label = self.method_label(self.start_method)
-        self.dashboard.lessons.refresh_details()
-        self.dashboard.update_header()
+    def on_ready(self) -> None:
+        """The first frame is on screen: start the first program, if asked."""
         if self.autostart is not None:
             entry = self.dashboard.lessons.select(self.autostart)
             if entry is not None:
@@ -161,35 +161,35 @@ class MptuiApp(App[int]):
 
     def on_unmount(self) -> None:
         # Last line of defence; run_app closes again after the loop, close() is idempotent.
-        if self.session is not None:
-            self.session.close()
+        self.runs.close()
 
-    # ------------------------------------------------------------- labels
+    # ------------------------------------------------------------- the run
 
-    @staticmethod
-    def method_label(method: str | None) -> str:
-        return f"default ({default_start_method()})" if method is None else method
+    @property
+    def session(self) -> SessionLike | None:
+        """The current (or last) run; None before the first."""
+        return self.runs.session
 
-    def params_label(self) -> str:
-        program = self.program
-        if program is None:
-            return ""
-        lesson = next((x for x in self.lessons if x.name == program.lesson), None)
-        if lesson is not None:
-            return settings_text(lesson, dict(program.params or {}))
-        return " ".join(program.argv[1:])
+    @property
+    def program(self) -> Program | None:
+        """The current (or last) run's Program."""
+        return self.runs.program
 
-    def now_ns(self) -> int:
-        """The clock uptimes are measured against; a replay brings its own, for snapshots."""
-        clock = getattr(self.session, "now_ns", None)
-        return clock() if callable(clock) else time.monotonic_ns()
+    @property
+    def start_method(self) -> str | None:
+        """The start method of the next run (the dashboard shows it; ``m`` cycles it)."""
+        return self.dashboard.start_method
+
+    @start_method.setter
+    def start_method(self, method: str | None) -> None:
+        self.dashboard.start_method = method
 
     # ------------------------------------------------------------- running programs
 
     def program_for(self, entry: Entry) -> Any:
         """The Program to run for an entry, with the user's settings and start method."""
         if entry.lesson is not None:
-            return self._program_class.from_lesson(
+            return Program.from_lesson(
                 entry.lesson, self.settings.get(entry.key, {}), start_method=self.start_method
             )
         return self.script.with_start_method(self.start_method)
@@ -204,57 +204,45 @@ class MptuiApp(App[int]):
         self.run_program(program, entry.key)
 
     @work(exclusive=True, group="session")
-    async def run_program(self, program: Any, key: str | None) -> None:
+    async def run_program(self, program: Program, key: str | None) -> None:
         """Stop the current run, if any, then start ``program`` (on the main thread)."""
-        old, self.session = self.session, None
-        if old is not None:
-            # Stopping blocks up to the grace period; keep the UI answering meanwhile.
-            await asyncio.to_thread(old.close)
+        # Stopping blocks up to the grace period; keep the UI answering meanwhile.
+        await asyncio.to_thread(self.runs.end_current)
         if self._quitting:
             return
-        self.program, self.running_key = program, key
+        self.running_key = key
         self._cursor = 0
-        dashboard = self.dashboard
-        dashboard.reset_run(key)
-        # A recorded program brings the text that ran; a live one is read from its file.
-        dashboard.source.show_file(program.source_path, program.source_text)
+        self.dashboard.run_started(program, key)
         try:
-            session = self.session_factory(program)
             # start() must run on the main thread (PR_SET_PDEATHSIG is per thread);
             # async workers run on the event loop, which is the main thread.
-            session.start()
+            session = self.runs.start(program)
         except Exception as error:  # noqa: BLE001 - a failed start is shown, never a crash
             # markup=False here and wherever a notice holds the program's text ("[b]").
             self.notify(printable(f"Could not start {program.title}: {error}"),
                         severity="error", timeout=10, markup=False)  # fmt: skip
-            dashboard.update_header()
+            self.dashboard.update_header()
             return
-        self.session = session
         recorder = getattr(session, "recorder", None)
         if recorder is not None:
             self.notify(f"Recording this run to {recorder.path}", timeout=4)
-        if dashboard.group in ("lessons", "lesson") and dashboard.mode != "full":
-            # focus=True: the lesson list is hidden now; keys must not go to it unseen.
-            dashboard.show_group("run" if dashboard.mode == "compact" else "dashboard", focus=True)
         self.tick(force=True)
 
     def stop_session(self) -> None:
-        session = self.session
-        if session is None or not session.running:
+        if not self.runs.running:
             self.notify("Nothing is running.")
             return
         self.notify("Stopping: SIGINT, then SIGTERM, then SIGKILL.", timeout=3)
-        self._stop(session)
+        self._stop()
 
     @work(group="stop")
-    async def _stop(self, session: SessionLike) -> None:
-        await asyncio.to_thread(session.stop, STOP_GRACE)
+    async def _stop(self) -> None:
+        await asyncio.to_thread(self.runs.stop)
         self.tick(force=True)
 
     def signal_process(self, pid: int, name: str, sig: int) -> None:
-        session = self.session
         sig_name = signal.Signals(sig).name
-        if session is not None and session.signal_process(pid, sig):
+        if self.runs.signal(pid, sig):
             self.notify(f"Sent {sig_name} to {printable(name)} (pid {pid}).", timeout=3,
                         markup=False)  # fmt: skip
         else:
@@ -266,20 +254,37 @@ class MptuiApp(App[int]):
         methods = start_methods()
         index = methods.index(self.start_method) if self.start_method in methods else -1
         self.start_method = methods[(index + 1) % len(methods)]
-        label = self.method_label(self.start_method)
-        self.dashboard.lessons.start_method_label = label
-        self.dashboard.lessons.refresh_details()
-        self.dashboard.update_header()
+        label = method_label(self.start_method)
         self.notify(f"Start method for the next run: {label} (r runs it)", timeout=3)
+
+    # ------------------------------------------------------------- what the dashboard asks
+
+    def on_dashboard_screen_run_chosen(self, message: DashboardScreen.RunChosen) -> None:
+        self.run_entry(message.entry)
+
+    def on_dashboard_screen_stop_pressed(self, message: DashboardScreen.StopPressed) -> None:
+        self.stop_session()
+
+    def on_dashboard_screen_kill_confirmed(self, message: DashboardScreen.KillConfirmed) -> None:
+        self.signal_process(message.pid, message.name, message.signal)
+
+    def on_dashboard_screen_start_method_cycled(
+        self, message: DashboardScreen.StartMethodCycled
+    ) -> None:
+        self.cycle_start_method()
+
+    def on_dashboard_screen_settings_saved(self, message: DashboardScreen.SettingsSaved) -> None:
+        self.settings[message.entry.key] = message.values
+        self.dashboard.lessons.refresh_details()
+        self.run_entry(message.entry)
 
     # ------------------------------------------------------------- the frame tick
 
     def tick(self, force: bool = False) -> None:
         """Move what changed in the Store into the widgets, in one batch."""
-        session = self.session
-        if session is None:
+        store = self.runs.store
+        if store is None:
             return
-        store = session.store
         snapshot = store.snapshot()
         delta = store.log_since(self._cursor, limit=LOG_BATCH)
         self._cursor = delta.cursor
@@ -289,8 +294,8 @@ class MptuiApp(App[int]):
                 self.dashboard.log_panel.add_lines(delta.lines, delta.skipped)
                 return
             with self.batch_update():
-                self.dashboard.show(snapshot, delta, self.now_ns(), force=force)
-        except NoMatches:
+                self.dashboard.show(snapshot, delta, self.dashboard.now_ns(), force=force)
+        except (NoMatches, ScreenStackError):
             pass  # the app is exiting and its widgets are being removed: nothing to draw
 
     def refresh_now(self) -> None:
@@ -307,18 +312,14 @@ class MptuiApp(App[int]):
         if self._quitting:
             return
         self._quitting = True
-        session = self.session
-        if session is not None:
-            await asyncio.to_thread(session.close)
+        await asyncio.to_thread(self.runs.close)
         self.exit(self.exit_status)
 
     def on_terminate(self, sig: int) -> None:
         """SIGINT, SIGTERM or SIGHUP: stop the program before anything touches the terminal."""
         self.exit_status = 128 + sig
         self._quitting = True
-        session = self.session
-        if session is not None:
-            session.close()  # blocks up to the grace period; we are leaving anyway
+        self.runs.close()  # blocks up to the grace period; we are leaving anyway
         self.exit(self.exit_status)
 
     def check_terminal(self) -> None:
@@ -336,7 +337,7 @@ class MptuiApp(App[int]):
         """Below the smallest size (the "too small" message) only quitting acts: the palette,
         Tab and the rest would act on panels nobody can see."""
         dashboard = getattr(self, "dashboard", None)
-        if dashboard is not None and self.screen is dashboard and dashboard.mode == "tiny":
+        if dashboard is not None and self.screen is dashboard and dashboard.layout_mode == "tiny":
             return action == "quit"
         return True
 
@@ -350,7 +351,7 @@ class MptuiApp(App[int]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         dash = self.dashboard
-        actions: list[tuple[str, str, Callable[[], Any]]] = [
+        actions: list[tuple[str, str, Callable[[], object]]] = [
             ("Run / restart", "Run the highlighted lesson (r)", dash.action_run),
             ("Stop", "Stop the observed program (s)", dash.action_stop),
             ("Kill process", "Send SIGTERM or SIGKILL to the selected process (k)",
@@ -417,8 +418,7 @@ def run_app(*, program: Any = None, fps: float = 10.0, record: str | None = None
     try:
         status = app.run()
     finally:
-        if app.session is not None:
-            app.session.close()
+        app.runs.close()
     return status if isinstance(status, int) else app.exit_status
 
 
@@ -431,7 +431,7 @@ def recording_sessions(path: str) -> SessionFactory:
 
     runs = itertools.count(1)
 
-    def make(program: Any) -> SessionLike:
+    def make(program: Program) -> SessionLike:
         return RecordingSession(program, numbered(path, next(runs)))
 
     return make

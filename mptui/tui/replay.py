@@ -1,10 +1,10 @@
 """A session made of a recording: the dashboard plays it as it would show a live run.
 
 :class:`ReplaySession` has the interface of ``mptui.engine.session.Session`` (see
-:class:`mptui.tui.session_api.SessionLike`) over a :class:`mptui.engine.replay.Replay`: its
+:class:`mptui.engine.run_control.SessionLike`) over a :class:`mptui.engine.replay.Replay`: its
 ``store`` is the replay's Store, its clock the recorded run's. It starts nothing and can
 stop or kill nothing: a recording shows what happened, so ``stop`` and ``signal_process``
-change nothing (the replay app says so; see :mod:`mptui.tui.replay_app`).
+change nothing (the replay's dashboard says so: mptui.tui.screens.replay_dashboard).
 """
 
 from __future__ import annotations
@@ -38,6 +38,15 @@ def recorded_program(header: Header) -> Program:
     )
 
 
+def params_text(program: Program) -> str:
+    """``workers=4 hold=0.05`` as recorded (the lesson may have changed since), or the
+    program's arguments."""
+    params = dict(program.params or {})
+    if params:
+        return " ".join(f"{name}={value}" for name, value in params.items())
+    return " ".join(program.argv[1:])
+
+
 def explanation_of(header: Header) -> str:
     """The program's docstring after its first line (a lesson's explanation), if any."""
     try:
@@ -53,7 +62,7 @@ class ReplaySession:
     def __init__(
         self,
         recording: Recording,
-        program: object | None = None,
+        program: Program | None = None,
         *,
         autoplay: bool = False,
         clock: Callable[[], int] = time.monotonic_ns,
@@ -71,6 +80,8 @@ class ReplaySession:
             recorded_program(recording.header)  # fmt: skip
         self.autoplay = autoplay
         self.closed = False
+        self.linger: float | None = None
+        """No end policy: what the recorded run left running, the recording shows ending."""
 
     # ------------------------------------------------------------- Session interface
 
@@ -87,7 +98,7 @@ class ReplaySession:
         if self.autoplay:
             self.replay.play()
 
-    def stop(self, grace: float = 1.0) -> None:
+    def stop(self, grace: float = 1.0, reason: str = "") -> None:
         """A recording cannot be stopped: what happened next is in it. Pauses."""
         self.replay.pause()
 
@@ -101,6 +112,9 @@ class ReplaySession:
         return self.store.snapshot().run.state == "running"
 
     def wait(self, timeout: float | None = None) -> bool:
+        return True
+
+    def wait_main_ended(self, timeout: float | None = None) -> bool:
         return True
 
     def close(self) -> None:

@@ -4,116 +4,37 @@ The replay app is the dashboard app whose only "program" is the recording: its o
 in the lesson list replays it (Enter or r: from the start), and the frame tick moves the
 replay on by the wall time elapsed, at the chosen speed, before reading its Store. Going
 back gives the replay a fresh Store (see mptui.engine.replay); the tick then clears the
-panels and draws from that Store, as after a restart.
-
-Keys that act on a live program (s, k, e, m) only say why they do nothing here: a
-recording shows what happened, and inventing an ending would show what never did.
+panels and draws from that Store, as after a restart. The player's keys are the screen's
+(mptui.tui.screens.replay_dashboard).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING
 
-from rich.text import Text
 from textual.app import SystemCommand
 from textual.css.query import NoMatches
 from textual.screen import Screen
 
 from mptui.engine.recording import Recording
 from mptui.tui.app import MptuiApp
-from mptui.tui.keys import REPLAY_BINDINGS
-from mptui.tui.replay import ReplaySession, explanation_of, recorded_program
-from mptui.tui.screens.dashboard import DashboardScreen
+from mptui.tui.replay import ReplaySession, explanation_of, params_text, recorded_program
+from mptui.tui.screens.replay_dashboard import NO_CONTROL, ReplayDashboard, position_text
 from mptui.tui.widgets.lesson_panel import Entry
+
+if TYPE_CHECKING:
+    from mptui.engine.session import Program
 
 REPLAY_KEY = "replay"
 """Id of the recording's entry in the lesson list."""
-NO_CONTROL = "A replay shows what happened; it cannot stop or kill."
-
-
-def position_text(ns: int) -> str:
-    """``3.2s``, ``1m05.3s``: a position in a recording, to a tenth of a second."""
-    tenths = max(0, ns) // 100_000_000
-    minutes, tenths = divmod(tenths, 600)
-    secs = f"{tenths // 10}.{tenths % 10}s"
-    return f"{minutes}m{tenths // 10:02d}.{tenths % 10}s" if minutes else secs
-
-
-def speed_text(speed: float) -> str:
-    return f"{speed:g}x"
-
-
-class ReplayDashboard(DashboardScreen):
-    """The dashboard with the replay's keys; s, k, e and m explain themselves."""
-
-    BINDINGS = REPLAY_BINDINGS
-    """Added to the dashboard's keys (mptui/tui/keys.py; the help screen lists them)."""
-
-    @property
-    def replay_app(self) -> ReplayApp:
-        return self.app  # type: ignore[return-value]
-
-    def on_mount(self) -> None:
-        # (Textual runs DashboardScreen.on_mount first, as it does for every class.)
-        self.log_panel.set_subtitle("")  # a recording has no stdin to speak of
-        self.summary.hint = "r or < replays it from the start · space plays or pauses"
-
-    def update_header(self) -> None:
-        app = self.replay_app
-        program = app.program
-        self.header.show(self.header_state(
-            start_method=program.start_method if program is not None else None,
-            next_start_method=None,
-            replay=app.replay_status(),
-            python=app.recording.header.python,
-        ))  # fmt: skip
-
-    # ------------------------------------------------------------- player keys
-
-    def action_play_pause(self) -> None:
-        self.replay_app.control(lambda replay: replay.toggle())
-
-    def action_step_event(self) -> None:
-        self.replay_app.control(lambda replay: replay.step_event())
-
-    def action_step_batch(self) -> None:
-        self.replay_app.control(lambda replay: replay.step_batch())
-
-    def action_faster(self) -> None:
-        self.replay_app.control(lambda replay: replay.faster())
-
-    def action_slower(self) -> None:
-        self.replay_app.control(lambda replay: replay.slower())
-
-    def action_seek_start(self) -> None:
-        self.replay_app.control(lambda replay: replay.seek_start())
-
-    def action_seek_end(self) -> None:
-        self.replay_app.control(lambda replay: replay.seek_end())
-
-    # ------------------------------------------------------------- keys with no meaning here
-
-    def action_stop(self) -> None:
-        self.app.notify(NO_CONTROL, severity="warning")
-
-    def action_kill(self) -> None:
-        self.app.notify(NO_CONTROL, severity="warning")
-
-    def action_edit_settings(self) -> None:
-        self.app.notify("A replay shows the run with the settings it had; to change them, "
-                        "run the program again (mptui LESSON --param NAME=VALUE).")  # fmt: skip
-
-    def action_cycle_start_method(self) -> None:
-        self.app.notify("A replay shows the run with the start method it had.")
-
-    def action_lesson(self, number: int) -> None:
-        self.app.notify("A replay plays one recording; run  mptui  for the lessons.")
 
 
 class ReplayApp(MptuiApp):
     """The dashboard on one recording; see the module docstring."""
+
+    dashboard: ReplayDashboard
 
     def __init__(
         self,
@@ -121,7 +42,7 @@ class ReplayApp(MptuiApp):
         *,
         autoplay: bool = True,
         clock: Callable[[], int] = time.monotonic_ns,
-        **options: Any,
+        **options: object,
     ) -> None:
         """
         Args:
@@ -135,20 +56,21 @@ class ReplayApp(MptuiApp):
         self.autoplay = autoplay
         self._clock = clock
         self._seen: tuple[object, int] = (None, 0)  # (session, generation) last drawn
-        super().__init__(session_factory=self._make_session, autostart=REPLAY_KEY, **options)
+        super().__init__(session_factory=self._make_session, autostart=REPLAY_KEY,
+                         **options)  # type: ignore[arg-type]  # fmt: skip
 
-    def _make_session(self, program: Any) -> ReplaySession:
+    def _make_session(self, program: Program) -> ReplaySession:
         return ReplaySession(self.recording, program, autoplay=self.autoplay, clock=self._clock)
 
     @property
     def replay_session(self) -> ReplaySession | None:
-        return self.session  # type: ignore[return-value]
+        return self.dashboard.replay_session
 
     # ------------------------------------------------------------- set-up
 
     def entries(self) -> list[Entry]:
         header = self.recording.header
-        settings = self.params_label(self.recorded)
+        settings = params_text(self.recorded)
         with_settings = f", settings {settings}" if settings else ""
         events, duration = self.recording.event_count, position_text(self.recording.duration)
         facts = (
@@ -159,60 +81,16 @@ class ReplayApp(MptuiApp):
         text = "\n\n".join(filter(None, [explanation_of(header), facts]))
         return [Entry(REPLAY_KEY, f"recording: {header.title}", text, None)]
 
-    def get_default_screen(self) -> Screen:
-        self.dashboard = ReplayDashboard(self.entries(), table_hz=self.table_hz,
-                                         log_hz=self.log_hz)  # fmt: skip
-        return self.dashboard
+    def make_dashboard(self) -> ReplayDashboard:
+        return ReplayDashboard(self.recording, self.entries(), self.runs,
+                               table_hz=self.table_hz, log_hz=self.log_hz)  # fmt: skip
 
-    def dashboard_mounted(self) -> None:
-        lessons = self.dashboard.lessons
-        lessons.hint = "Enter or r replays it from the start · space pauses · ? every key"
-        super().dashboard_mounted()
-        lessons.start_method_label = f"{self.recorded.start_method or '?'} (as recorded)"
-        lessons.refresh_details()
-        if self.recording.problem:
-            self.notify(self.recording.problem, severity="warning", timeout=30)
-
-    def program_for(self, entry: Entry) -> Any:
+    def program_for(self, entry: Entry) -> Program:
         return self.recorded
-
-    # ------------------------------------------------------------- labels
-
-    def params_label(self, program: Any = None) -> str:
-        program = program if program is not None else self.program
-        if program is None:
-            return ""
-        params = dict(program.params or {})
-        if params:
-            return " ".join(f"{name}={value}" for name, value in params.items())
-        return " ".join(program.argv[1:])
-
-    def replay_status(self) -> Text | None:
-        """``replay ▶ 2x 3.2s/12.5s``, ``‖ paused``, or ``■ end``, for the header."""
-        session = self.replay_session
-        if session is None:
-            return None
-        replay = session.replay
-        text = Text()
-        text.append(" replay ", style="bold reverse yellow")
-        if replay.playing:
-            text.append(f" ▶ {speed_text(replay.speed)}", style="bold green")
-        elif replay.at_end:
-            text.append(f" ■ end {speed_text(replay.speed)}", style="bold")
-        else:
-            text.append(f" ‖ paused {speed_text(replay.speed)}", style="bold yellow")
-        text.append(f" {position_text(replay.position)}/{position_text(replay.duration)}")
-        return text
 
     # ------------------------------------------------------------- the player
 
-    def control(self, move: Callable[[Any], object]) -> None:
-        """Apply a player action to the replay, then draw at once."""
-        session = self.replay_session
-        if session is None:
-            self.notify("Nothing to replay yet.")
-            return
-        move(session.replay)
+    def on_replay_dashboard_replay_moved(self, message: ReplayDashboard.ReplayMoved) -> None:
         self.tick(force=True)
 
     def tick(self, force: bool = False) -> None:

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 import psutil
 
 from mptui import events as ev
+from mptui.engine.run_control import RunControl
 from mptui.engine.session import Program, Session
-from mptui.engine.store import Snapshot
+from mptui.engine.views import Snapshot
 
 
 def alive(pid: int) -> bool:
@@ -48,10 +49,11 @@ class Run:
 
 
 def run_program(program: Program, timeout: float = 60.0) -> Run:
-    """Run a program to its end in a Session, keeping every event."""
+    """Run a program to its end, as the front ends do (under a RunControl, so with the end
+    policy), keeping every event."""
     events: list[dict] = []
-    with Session(program, listeners=[events.extend]) as session:
-        session.start()
+    with RunControl(lambda p: Session(p, listeners=[events.extend])) as runs:
+        session = runs.start(program)
         assert session.wait(timeout), "the program did not finish in time"
         code = session.exitcode
     return Run(session.store.snapshot(), events, code)

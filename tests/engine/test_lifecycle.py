@@ -16,6 +16,7 @@ import pytest
 from engine_runs import alive, run_program
 
 import mptui.engine as mptui_engine
+from mptui.engine.run_control import RunControl
 from mptui.engine.session import Program, Session
 
 # A program that would run for a minute: mp children under the chosen start method, a
@@ -75,9 +76,9 @@ def test_processes_left_running_after_main_ends_are_stopped(write_script):
         """
     )
     events: list[dict] = []
-    with Session(Program.from_script(path), listeners=[events.extend], linger=0.5) as session:
-        session.start()
-        assert session.wait(10)
+    with RunControl(lambda p: Session(p, listeners=[events.extend], linger=0.5)) as runs:
+        session = runs.start(Program.from_script(path))
+        assert session.wait(10)  # the end policy stops the lingering grandchild
     pids = {p.pid for p in session.store.snapshot().processes}
     texts = [text for e in events if e["kind"] == "lines" for text in e["texts"]]
     printed = {int(text.split()[1]) for text in texts if text.startswith("pid ")}

@@ -16,6 +16,7 @@ import time
 import pytest
 
 from mptui.engine import verdict
+from mptui.engine.run_control import RunControl
 from mptui.engine.session import Program, Session
 from mptui.headless import summary_json, summary_text
 from mptui.tui.widgets.process_panel import ENDED_STATES, process_cells
@@ -112,8 +113,8 @@ def _run(path, how: str, strict: bool):
     if "-from-mptui" not in how:
         # A short end policy: the orphan is stopped half a second after main ends.
         return run_program_with_linger(program)
-    with Session(program, linger=0.5) as session:
-        session.start()
+    with RunControl(lambda p: Session(p, linger=0.5)) as runs:
+        session = runs.start(program)
         pid = _wait_for_subject(session)
         if how == "kill-from-mptui":
             assert session.signal_process(pid, signal.SIGKILL)
@@ -126,8 +127,9 @@ def _run(path, how: str, strict: bool):
 
 
 def run_program_with_linger(program: Program):
-    with Session(program, linger=0.5) as session:
-        session.start()
+    # Under a RunControl, as in both front ends: it applies the end policy.
+    with RunControl(lambda p: Session(p, linger=0.5)) as runs:
+        session = runs.start(program)
         assert session.wait(30), "the program did not finish"
         return session.store.snapshot()
 

@@ -25,12 +25,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from dashboard_fixtures import ALL_RECORDED, LESSONS, recorded_settings
+from dashboard_fixtures import ALL_RECORDED, LESSONS, recorded_settings, settle
 from recorded import Moment, position, recording, started
 from textual.widgets import Input
 
 from mptui.engine.recording import Recording
-from mptui.engine.session import Program as StandInProgram
 from mptui.tui import app as app_module
 from mptui.tui import glyphs
 from mptui.tui.app import MptuiApp
@@ -43,9 +42,8 @@ from mptui.tui.widgets import run_header
 def deterministic(monkeypatch: pytest.MonkeyPatch) -> None:
     """Same screen on every machine: Python version, default start method, no cursor blink."""
     monkeypatch.setattr(run_header, "PYTHON_VERSION", "3.x")
-    monkeypatch.setattr(app_module, "default_start_method", lambda: "fork")
+    monkeypatch.setattr(run_header, "default_start_method", lambda: "fork")
     monkeypatch.setattr(app_module, "start_methods", lambda: (None, "fork", "spawn", "forkserver"))
-    monkeypatch.setattr(app_module, "program_class", lambda: StandInProgram)
     monkeypatch.setattr(Input, "cursor_blink", False)
     # Unicode glyphs whatever terminal runs the tests (TERM=linux or dumb would pick ASCII).
     monkeypatch.setenv("TERM", "xterm-256color")
@@ -125,15 +123,6 @@ def replay_app() -> Callable[..., ReplayApp]:
         return app
 
     return make
-
-
-async def settle(pilot: Any) -> None:
-    """Wait until the app has started what a key asked for, then draw a frame."""
-    app = pilot.app
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    app.refresh_now()
-    await pilot.pause()
 
 
 @pytest.fixture

@@ -72,6 +72,16 @@ ALL_RECORDED = recorded_settings(*(lesson.name for lesson in LESSONS))
 """Every lesson with the settings of its recording, so the header agrees with the replay."""
 
 
+async def settle(pilot: Any) -> None:
+    """Wait until the app has started what a key asked for, then draw a frame (the tests'
+    and scripts/export_screenshots.py's one way to wait)."""
+    app = pilot.app
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    app.refresh_now()
+    await pilot.pause()
+
+
 def notices(app: Any) -> list[str]:
     """The notifications the app has shown (toasts), oldest first."""
     return [notification.message for notification in app._notifications]

@@ -2,10 +2,12 @@
 
 Found: processes left running by an ended main process were never stopped in the
 dashboard (``✓ ended … 1 still running`` forever; headless stopped them after 3 s). The
-policy now lives in the engine's Session, and the header says what it is doing.
+policy now lives in the engine's RunControl, and the header says what it is doing.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 from real_engine import wait_for
@@ -14,25 +16,13 @@ from mptui.engine import verdict
 from mptui.engine.session import Program, Session
 from mptui.tui.app import MptuiApp
 
-ORPHAN = """
-import multiprocessing as mp, os, time
-
-def linger():
-    print("child up", flush=True)
-    time.sleep(60)
-
-if __name__ == "__main__":
-    mp.Process(target=linger, name="lingerer").start()
-    time.sleep(0.3)
-    os._exit(0)  # the main process ends without joining its child
-"""
+ORPHAN = Path(__file__).resolve().parents[1] / "programs" / "orphan.py"
+"""A main process that leaves its child running (the end policy stops it)."""
 
 
 @pytest.mark.timeout(60)
-async def test_a_child_left_running_is_counted_down_then_stopped(tmp_path):
-    script = tmp_path / "orphan.py"
-    script.write_text(ORPHAN)
-    program = Program.from_script(script)
+async def test_a_child_left_running_is_counted_down_then_stopped():
+    program = Program.from_script(ORPHAN)
     app = MptuiApp(
         session_factory=lambda p: Session(p, linger=2.0), script=program, autostart="script"
     )

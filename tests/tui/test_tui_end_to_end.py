@@ -11,7 +11,6 @@ import psutil
 import pytest
 from real_engine import wait_for
 
-from mptui.tui import app as app_module
 from mptui.tui.app import MptuiApp
 
 session_module = pytest.importorskip(
@@ -34,8 +33,6 @@ def descendants() -> set[int]:
 
 @pytest.mark.timeout(90)
 async def test_real_lock_lesson_end_to_end(monkeypatch):
-    # The real Program class, not the tests' stand-in.
-    monkeypatch.setattr(app_module, "program_class", lambda: session_module.Program)
     before = descendants()
     app = MptuiApp(
         session_factory=session_module.Session,

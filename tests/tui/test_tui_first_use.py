@@ -15,7 +15,7 @@ from screen_text import screen_lines
 from textual.widgets import Input
 
 from mptui.engine.session import Session
-from mptui.engine.store import RunView
+from mptui.engine.views import RunView
 from mptui.scenarios import lessons
 from mptui.tui.app import MptuiApp
 from mptui.tui.screens.settings_screen import SettingsScreen
@@ -54,7 +54,7 @@ async def test_below_the_smallest_size_keys_do_nothing_out_of_sight(keys):
     app = make_app()
     async with app.run_test(size=(59, 20)) as pilot:
         dashboard = app.dashboard
-        assert dashboard.mode == "tiny"
+        assert dashboard.layout_mode == "tiny"
         method = app.start_method
         await pilot.press(*keys)
         await pilot.pause()
@@ -66,7 +66,7 @@ async def test_below_the_smallest_size_keys_do_nothing_out_of_sight(keys):
         # the focus back.
         await pilot.resize_terminal(80, 24)
         await pilot.pause()
-        assert dashboard.mode == "compact"
+        assert dashboard.layout_mode == "compact"
         assert dashboard.focused_panel() == "lessons"
         await pilot.press("1")
         await pilot.pause()
@@ -78,7 +78,7 @@ async def test_below_the_smallest_size_keys_do_nothing_out_of_sight(keys):
 async def test_below_the_smallest_size_q_still_quits():
     app = make_app()
     async with app.run_test(size=(70, 12)) as pilot:
-        assert app.dashboard.mode == "tiny"
+        assert app.dashboard.layout_mode == "tiny"
         await pilot.press("q")
         await pilot.pause()
     assert app.return_code == 0

@@ -10,7 +10,7 @@ import signal
 
 from dashboard_fixtures import ALL_RECORDED
 from recorded import lock_busy, run_until
-from textual.widgets import Input
+from textual.widgets import Input, Tabs
 
 from mptui.tui.screens.help_screen import HelpScreen
 from mptui.tui.screens.kill_screen import KillScreen
@@ -305,20 +305,56 @@ async def test_tab_switches_tabs_at_80x24(make_app, settled):
     async with app.run_test(size=(80, 24)) as pilot:
         await settled(pilot)
         dash = app.dashboard
-        assert dash.mode == "compact"
-        assert dash.group == "run"  # a run started: processes and log in front...
+        assert dash.layout_mode == "compact"
+        assert dash.panel_group == "run"  # a run started: processes and log in front...
         assert dash.focused_panel() == "processes"  # ...and the hidden list lost the focus
         seen = []
         for _ in range(6):
             await pilot.press("tab")
-            seen.append((dash.group, dash.focused_panel()))
+            seen.append((dash.panel_group, dash.focused_panel()))
             assert dash.panel(dash.focused_panel()).display
         assert seen == [
             ("run", "log"), ("channels", "channels"), ("locks", "locks"),
             ("source", "source"), ("lessons", "lessons"), ("run", "processes"),
         ]  # fmt: skip
         await pilot.press("slash")  # the filter brings the log to the front
-        assert dash.group == "run" and dash.log_panel.filter_open
+        assert dash.panel_group == "run" and dash.log_panel.filter_open
+
+
+async def test_a_click_on_a_tab_shows_its_panels_and_tab_follows_the_focus(make_app, settled):
+    app = make_app(autostart="lock")
+    activated: list[Tabs.TabActivated] = []
+
+    def hook(message: object) -> None:
+        # Once per message: the hook sees it again at each node it bubbles through.
+        if isinstance(message, Tabs.TabActivated) and all(m is not message for m in activated):
+            activated.append(message)
+
+    async with app.run_test(size=(80, 24), message_hook=hook) as pilot:
+        await settled(pilot)
+        dash = app.dashboard
+        tabs = dash.query_one("#tabs-compact", Tabs)
+        assert tabs.active == "compact-run"
+        await pilot.click("#compact-locks")
+        await settled(pilot)
+        assert dash.panel_group == "locks" and dash.focused_panel() == "locks"
+        assert tabs.active == "compact-locks"
+        assert not dash.panel("processes").display
+        await pilot.press("tab")  # on to the source, and its tab with it
+        await settled(pilot)
+        assert (dash.panel_group, tabs.active) == ("source", "compact-source")
+        assert not tabs.has_focus  # Tab moves between panels, never into the tab bar
+        # Groups changed quickly, one after another, come to rest on the last (a tab made
+        # active from the code is announced a moment later: it must not switch back).
+        activated.clear()
+        for panel in ("channels", "lessons", "log", "locks"):
+            dash.focus_panel(panel)
+        await settled(pilot)
+        await settled(pilot)
+        assert (dash.panel_group, tabs.active) == ("locks", "compact-locks")
+        assert [message.tab.id for message in activated] == [
+            "compact-channels", "compact-lessons", "compact-run", "compact-locks"
+        ]  # fmt: skip
 
 
 async def test_layout_follows_the_terminal_size(make_app, settled):
@@ -326,24 +362,24 @@ async def test_layout_follows_the_terminal_size(make_app, settled):
     async with app.run_test(size=(160, 48)) as pilot:
         await settled(pilot)
         dash = app.dashboard
-        assert dash.mode == "full"
+        assert dash.layout_mode == "full"
         assert all(dash.panel(p).display for p in ("lessons", "processes", "log", "source"))
         await pilot.resize_terminal(120, 40)
         await settled(pilot)
         # The focused panel (the lesson list) stays in front: the "lesson" tab.
-        assert dash.mode == "medium" and dash.group == "lesson"
+        assert dash.layout_mode == "medium" and dash.panel_group == "lesson"
         assert dash.panel("source").display and not dash.panel("processes").display
         await pilot.press("tab", "tab")  # lessons -> source -> processes
-        assert dash.group == "dashboard" and not dash.panel("source").display
+        assert dash.panel_group == "dashboard" and not dash.panel("source").display
         await pilot.resize_terminal(40, 12)
         await settled(pilot)
-        assert dash.mode == "tiny"
+        assert dash.layout_mode == "tiny"
         too_small = dash.query_one("#too-small")
         assert too_small.display and "at least 60x16" in str(too_small.render())
         assert not dash.query_one("#body").display
         await pilot.resize_terminal(80, 24)
         await settled(pilot)
-        assert dash.mode == "compact" and dash.query_one("#body").display
+        assert dash.layout_mode == "compact" and dash.query_one("#body").display
 
 
 async def test_command_palette_lists_actions_and_lessons(make_app, settled):

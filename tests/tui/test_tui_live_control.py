@@ -46,7 +46,7 @@ def row_cells(app: MptuiApp, pid: int) -> list[str]:
 def expected_cells(app: MptuiApp, pid: int) -> list[str]:
     """What the engine's own view of the process makes of the row (uptime aside)."""
     proc = app.session.store.snapshot().process(pid)
-    return [str(cell) for cell in process_cells(proc, app.now_ns())]
+    return [str(cell) for cell in process_cells(proc, app.dashboard.now_ns())]
 
 
 def make_app() -> MptuiApp:

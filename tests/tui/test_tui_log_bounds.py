@@ -13,7 +13,8 @@ import pytest
 from rich.text import Text
 
 from mptui import events as ev
-from mptui.engine.store import LOG_TEXT_CHARS, LogLine, Store
+from mptui.engine.store import LOG_TEXT_CHARS, Store
+from mptui.engine.views import LogLine
 from mptui.tui.log_filter import LogFilter, compile_filter
 from mptui.tui.widgets.log_panel import (
     NAME_WIDTH,

@@ -110,7 +110,7 @@ async def test_the_log_keeps_rows_under_full_panels_at_every_size(tmp_path):
             await pilot.pause()
             main = dashboard.query_one("#main").region
             panel = dashboard.log_panel
-            where = f"at {width}x{height} ({dashboard.mode})"
+            where = f"at {width}x{height} ({dashboard.layout_mode})"
             assert panel.region.bottom <= main.bottom, f"the log is cut off {where}"
             assert panel.region.height >= 6, f"the log has {panel.region.height} rows {where}"
             assert panel.log_view.region.bottom <= panel.region.bottom - 1
@@ -120,7 +120,7 @@ async def test_the_log_keeps_rows_under_full_panels_at_every_size(tmp_path):
             assert await wait_for(app, lambda newest=newest: shows(app, newest), timeout=5), (
                 f"the newest line is not shown {where}:\n" + "\n".join(log_rows(app))
             )
-            summary_room = height >= layout.SUMMARY_MIN_HEIGHT or dashboard.mode != "compact"
+            summary_room = height >= layout.SUMMARY_MIN_HEIGHT or dashboard.layout_mode != "compact"
             assert dashboard.summary.display == summary_room
         await app.action_quit()
 

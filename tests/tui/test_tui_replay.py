@@ -14,8 +14,8 @@ from textual.widgets import Static
 
 from mptui.engine.recording import read_recording
 from mptui.engine.replay import fold
-from mptui.tui.replay_app import NO_CONTROL
 from mptui.tui.screens.kill_screen import KillScreen
+from mptui.tui.screens.replay_dashboard import NO_CONTROL
 
 SIZE = (120, 40)
 

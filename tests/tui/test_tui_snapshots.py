@@ -12,15 +12,8 @@ Review a change with the ``snapshot_report.html`` pytest writes, then
 
 from __future__ import annotations
 
+from dashboard_fixtures import settle as _settle
 from recorded import lock_busy, run_until
-
-
-async def _settle(pilot) -> None:
-    app = pilot.app
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    app.refresh_now()
-    await pilot.pause()
 
 
 def queue_busy(store) -> bool:

@@ -6,11 +6,11 @@ import pytest
 from rich.text import Text
 
 from mptui import format as fmt
-from mptui.engine.store import LogLine
+from mptui.engine.views import LogLine
 from mptui.tui import layout
 from mptui.tui.keys import APP_BINDINGS, DASHBOARD_BINDINGS, HELP, REPLAY_BINDINGS
 from mptui.tui.log_filter import BadFilter, LogFilter, compile_filter
-from mptui.tui.replay_app import position_text, speed_text
+from mptui.tui.screens.replay_dashboard import position_text, speed_text
 from mptui.tui.widgets.log_panel import LogHighlighter, format_line
 
 

@@ -1,6 +1,9 @@
 """Import layering (DESIGN.md section 2): each check runs in a fresh interpreter.
 
 * The engine and the headless front end never import Textual.
+* Imports run one way, cli -> engine -> front end: the engine imports no front end, and
+  the dashboard's screens and widgets never import the app that shows them (the app
+  imports them), not even for type checking.
 * The agent and the event vocabulary import only the standard library, and the agent,
   imported at every interpreter start of the observed program, imports none of the heavy
   or thread-starting modules.
@@ -119,6 +122,99 @@ def test_engine_modules_are_really_imported_by_the_probe():
     assert {"mptui.engine.session", "mptui.engine.collector", "mptui.engine.store"} <= loaded
     assert {"mptui.engine.recording", "mptui.engine.replay"} <= loaded
     assert "mptui.headless" in loaded
+
+
+def imported_modules(path: Path, package: str | None = None) -> set[str]:
+    """Every module ``path`` imports, anywhere in it (under TYPE_CHECKING and in functions
+    too), as absolute names; relative imports are read from ``package`` (by default the
+    one ``path`` is in)."""
+    if package is None:
+        package = ".".join(path.relative_to(ROOT).with_suffix("").parts[:-1])
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")
+                base = ".".join(parts[: len(parts) - node.level + 1] + ([base] if base else []))
+            found.add(base)
+            found.update(f"{base}.{alias.name}" for alias in node.names)
+    return found
+
+
+def modules_under(*folders: str) -> list[Path]:
+    paths = [path for folder in folders for path in sorted((ROOT / folder).rglob("*.py"))]
+    assert paths, folders
+    return paths
+
+
+FRONT_ENDS = ("mptui.tui", "mptui.headless", "mptui.cli")
+APP_MODULES = ("mptui.tui.app", "mptui.tui.replay_app", "mptui.cli")
+
+
+def imports_any(imported: set[str], targets: tuple[str, ...]) -> list[str]:
+    return sorted(m for m in imported for t in targets if m == t or m.startswith(t + "."))
+
+
+@pytest.mark.parametrize(
+    "path", modules_under("mptui/engine"), ids=lambda p: str(p.relative_to(ROOT))
+)
+def test_the_engine_imports_no_front_end(path):
+    assert imports_any(imported_modules(path), FRONT_ENDS) == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    modules_under("mptui/tui/screens", "mptui/tui/widgets"),
+    ids=lambda p: str(p.relative_to(ROOT)),
+)
+def test_screens_and_widgets_never_import_the_app(path):
+    assert imports_any(imported_modules(path), APP_MODULES) == []
+
+
+def test_the_import_finder_sees_imports_made_for_type_checking(tmp_path):
+    # Guards the two tests above: the dashboard once imported the app only when type
+    # checking, which a look at sys.modules at run time would never see.
+    module = tmp_path / "probe.py"
+    module.write_text(
+        "from typing import TYPE_CHECKING\n"
+        "if TYPE_CHECKING:\n"
+        "    from mptui.tui.app import MptuiApp\n"
+        "from ..replay_app import x\n"
+    )
+    found = imports_any(imported_modules(module, "mptui.tui.screens"), APP_MODULES)
+    assert found == ["mptui.tui.app", "mptui.tui.app.MptuiApp", "mptui.tui.replay_app",
+                     "mptui.tui.replay_app.x"]  # fmt: skip
+
+
+@pytest.mark.parametrize("front_end", ["mptui/headless.py", "mptui/tui/app.py"])
+def test_both_front_ends_run_programs_through_run_control(front_end):
+    """One class starts, stops, kills and applies the end policy for both, so the two
+    cannot drift apart; neither starts or stops a session itself."""
+    path = ROOT / front_end
+    assert "mptui.engine.run_control.RunControl" in imported_modules(path)
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    calls = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            target = node.func.value
+            if isinstance(target, ast.Name) and target.id == "session":
+                calls.add(node.func.attr)
+    assert calls & {"start", "stop", "signal_process", "close"} == set()
+
+
+def test_the_dashboard_screens_load_without_the_app():
+    out, _ = run_python(
+        """
+        import sys
+        import mptui.tui.screens.dashboard, mptui.tui.screens.replay_dashboard
+        print(repr(sorted(m for m in sys.modules if m in (
+            "mptui.tui.app", "mptui.tui.replay_app", "mptui.cli"))))
+        """
+    )
+    assert ast.literal_eval(out) == []
 
 
 def test_agent_imports_only_the_standard_library():

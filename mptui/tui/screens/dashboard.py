@@ -1,66 +1,82 @@
 """The dashboard screen: every panel, the layout chosen by size, and the keys that act on them.
 
-The screen owns layout and user actions; the app owns the session and the frame tick,
-which calls :meth:`DashboardScreen.show` with a snapshot and the new log lines.
+The screen owns layout and user actions, and never imports the app. What the user asks of
+the run (run an entry, stop, kill a process, another start method, new settings) it posts
+as messages (:class:`DashboardScreen.RunChosen` ...), which bubble to the app. The app owns
+the run control (mptui.engine.run_control) and the frame tick, which calls
+:meth:`DashboardScreen.show` with a snapshot and the new log lines; the screen reads the
+current run (its program, its clock) from the same RunControl, given when it is made.
+
+UI state is typed reactives with watchers: the layout mode (from the terminal size), the
+group of panels shown (a tab on small terminals, in Textual's own Tabs), the run's state,
+and the start method of the next run.
 """
 
 from __future__ import annotations
 
 import pathlib
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.reactive import Reactive, reactive
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, Static, Tab, Tabs
 
-from mptui.engine.store import LogDelta, Snapshot
+from mptui.engine.views import LogDelta, Snapshot
 from mptui.text import printable
-from mptui.tui import glyphs, layout
+from mptui.tui import layout
 from mptui.tui.keys import DASHBOARD_BINDINGS
 from mptui.tui.screens.help_screen import HelpScreen
 from mptui.tui.screens.kill_screen import KillScreen
 from mptui.tui.screens.settings_screen import SettingsScreen
 from mptui.tui.widgets.channel_panel import ChannelPanel
-from mptui.tui.widgets.lesson_panel import SCRIPT_KEY, Entry, LessonPanel
+from mptui.tui.widgets.lesson_panel import SCRIPT_KEY, Entry, LessonPanel, settings_text
 from mptui.tui.widgets.lock_panel import LockPanel
 from mptui.tui.widgets.log_panel import LogPanel
 from mptui.tui.widgets.panel import Panel
 from mptui.tui.widgets.process_panel import ProcessPanel
-from mptui.tui.widgets.run_header import HeaderState, RunHeader
+from mptui.tui.widgets.run_header import HeaderState, RunHeader, method_label
 from mptui.tui.widgets.source_panel import SourcePanel
 from mptui.tui.widgets.summary_panel import SummaryPanel
 
 if TYPE_CHECKING:
-    from mptui.tui.app import MptuiApp
+    from mptui.engine.run_control import RunControl
+    from mptui.engine.session import Program
+
+TABBED_MODES = ("medium", "compact")
+"""The layout modes that show one group of panels at a time, under a tab bar."""
+TAB_HINT = "Tab: next panel"
+"""Beside the tabs: the key that moves on (a click on a tab works too)."""
 
 
-class PanelTabs(Static):
-    """One line of tab labels for small screens; Tab or a click switches."""
+def tab_id(mode: str, group_id: str) -> str:
+    """The id of a group's tab in the tab bar of ``mode``."""
+    return f"{mode}-{group_id}"
 
-    def show_tabs(self, groups: Sequence[layout.Group], active: str) -> None:
-        text = Text(no_wrap=True, overflow=glyphs.active().overflow)
-        for group in groups:
-            selected = group.id == active
-            label = f" {group.label} "
-            text.append(label, style="bold reverse" if selected else "")
-            text.append(" ")
-        text.append(" Tab: next panel", style="dim")
-        self.update(text)
-        self._groups = [(group.id, len(group.label) + 3) for group in groups]
 
-    def on_click(self, event: events.Click) -> None:
-        x = 0
-        for group_id, width in getattr(self, "_groups", []):
-            if x <= event.x < x + width:
-                self.screen.show_group(group_id, focus=True)  # type: ignore[attr-defined]
-                return
-            x += width
+class PanelTabs(Horizontal):
+    """The tab bar of the medium and compact modes: a Textual Tabs per mode (the current
+    mode's shows; app.tcss) and the hint. Tab moves between panels, so the tabs never take
+    the focus; a click on a tab shows its group."""
+
+    def compose(self) -> ComposeResult:
+        for mode in TABBED_MODES:
+            tabs = Tabs(*(Tab(group.label, id=tab_id(mode, group.id))
+                          for group in layout.GROUPS[mode]), id=f"tabs-{mode}")  # fmt: skip
+            tabs.can_focus = False
+            yield tabs
+        yield Static(TAB_HINT, id="tab-hint")
+
+    def show(self, mode: str, group_id: str) -> None:
+        """Mark ``group_id``'s tab active in the bar of ``mode``."""
+        if mode in TABBED_MODES and group_id:
+            self.query_one(f"#tabs-{mode}", Tabs).active = tab_id(mode, group_id)
 
 
 class DashboardScreen(Screen):
@@ -69,14 +85,70 @@ class DashboardScreen(Screen):
     BINDINGS = DASHBOARD_BINDINGS
     """See mptui/tui/keys.py; the help screen lists the same keys."""
 
-    def __init__(self, entries: Sequence[Entry], table_hz: float = 1.0,
-                 log_hz: float = 2.0) -> None:  # fmt: skip
+    layout_mode: Reactive[str] = reactive("", init=False)
+    """Layout mode: full, medium, compact or tiny (see mptui.tui.layout), from the size."""
+    panel_group: Reactive[str] = reactive("", init=False, always_update=True)
+    """The group of panels shown (a tab in the medium and compact modes); set again after
+    a change of mode, the panels are shown again."""
+    run_state: Reactive[str] = reactive("idle", init=False)
+    """The shown run's state: idle (none yet), running, or ended (its main process)."""
+    start_method: Reactive[str | None] = reactive(None, init=False)
+    """The start method of the next run (None: the platform's default); ``m`` cycles it."""
+
+    # ------------------------------------------------------------- what it asks of the app
+
+    class RunChosen(Message):
+        """Run (or restart) an entry of the lesson list."""
+
+        def __init__(self, entry: Entry) -> None:
+            super().__init__()
+            self.entry = entry
+
+    class StopPressed(Message):
+        """Stop the observed program."""
+
+    class KillConfirmed(Message):
+        """Send ``signal`` to one process of the run (confirmed in the kill dialog)."""
+
+        def __init__(self, pid: int, name: str, signal: int) -> None:
+            super().__init__()
+            self.pid, self.name, self.signal = pid, name, signal
+
+    class StartMethodCycled(Message):
+        """The next run should use the next start method."""
+
+    class SettingsSaved(Message):
+        """New parameter values for a lesson: run it with them now, and from now on."""
+
+        def __init__(self, entry: Entry, values: dict[str, object]) -> None:
+            super().__init__()
+            self.entry, self.values = entry, values
+
+    def __init__(
+        self,
+        entries: Sequence[Entry],
+        runs: RunControl,
+        *,
+        settings: Mapping[str, Mapping[str, object]] | None = None,
+        start_method: str | None = None,
+        table_hz: float = 1.0,
+        log_hz: float = 2.0,
+    ) -> None:
+        """
+        Args:
+            entries: what the lesson list offers (lessons, the user's script, a recording).
+            runs: the app's run control: the current run's program, Store and clock.
+            settings: parameter values per lesson (the app's, which it updates).
+            start_method: the start method of the first run (None: the default).
+            table_hz: refreshes per second of the tables.
+            log_hz: writes per second to the log view while lines keep coming.
+        """
         super().__init__(id="dashboard")
         self.entries = tuple(entries)
-        self.mode = ""
-        """Layout mode: full, medium, compact or tiny (see mptui.tui.layout)."""
-        self.group = ""
-        """The tab shown in the medium and compact modes."""
+        self.runs = runs
+        self.settings: Mapping[str, Mapping[str, object]] = settings if settings is not None \
+            else {}  # fmt: skip
+        self.set_reactive(DashboardScreen.start_method, start_method)
         self.table_interval = 1.0 / table_hz
         """Seconds between two table refreshes: tables re-render every visible cell on any
         update, so they refresh at 1-2 Hz while the log follows every frame."""
@@ -86,10 +158,6 @@ class DashboardScreen(Screen):
         self._snapshot: Snapshot | None = None
         self._focus_before_tiny: str | None = None
         """The panel that had the focus when the terminal became too small."""
-
-    @property
-    def mptui(self) -> MptuiApp:
-        return self.app  # type: ignore[return-value]
 
     # ------------------------------------------------------------- composition
 
@@ -112,15 +180,19 @@ class DashboardScreen(Screen):
 
     def on_mount(self) -> None:
         self.log_panel.write_interval = self.log_interval
-        self.apply_mode(layout.choose_mode(self.app.size.width, self.app.size.height))
-        if self.mode == "tiny":
+        self.lessons.settings = self.settings
+        self.lessons.start_method_label = method_label(self.start_method)
+        self.lessons.refresh_details()
+        self.layout_mode = layout.choose_mode(self.app.size.width, self.app.size.height)
+        if self.layout_mode == "tiny":
             self._focus_before_tiny = "lessons"  # where the focus goes once there is room
         else:
             self.lessons.focus_target.focus()
-        self.mptui.dashboard_mounted()
+        self.update_header()
 
     def on_resize(self, event: events.Resize) -> None:
-        self.apply_mode(layout.choose_mode(event.size.width, event.size.height))
+        self.layout_mode = layout.choose_mode(event.size.width, event.size.height)
+        self._say_too_small()
 
     # typed accessors
     @property
@@ -152,27 +224,28 @@ class DashboardScreen(Screen):
 
     # ------------------------------------------------------------- layout
 
-    def apply_mode(self, mode: str) -> None:
+    def watch_layout_mode(self, previous: str, mode: str) -> None:
         """Switch layout mode (on resize); keeps the focused panel's tab in front."""
-        if mode != self.mode:
-            was_tiny = self.mode == "tiny"
-            for old in ("full", "medium", "compact", "tiny"):
-                self.set_class(old == mode, f"-{old}")
-            self.mode = mode
-            if mode == "tiny":
-                # Nothing is on screen to act on: keys must not reach a hidden widget (Enter
-                # in the lesson list would start a lesson out of sight).
-                self._focus_before_tiny = self.focused_panel()
-                self.set_focus(None)
-            current = self._focus_before_tiny if was_tiny else self.focused_panel()
-            group = layout.group_of(mode, current) if current else None
-            if group is None:
-                group = self.default_group()
-            self.show_group(group.id if group else "", focus=False)
-            if was_tiny and group is not None:
-                panel_id = current if current in group.panels else group.panels[0]
-                self.panel(panel_id).focus_target.focus()
-            self.refresh_bindings()  # the footer shows only the keys that act now
+        was_tiny = previous == "tiny"
+        for old in ("full", "medium", "compact", "tiny"):
+            self.set_class(old == mode, f"-{old}")
+        if mode == "tiny":
+            # Nothing is on screen to act on: keys must not reach a hidden widget (Enter
+            # in the lesson list would start a lesson out of sight).
+            self._focus_before_tiny = self.focused_panel()
+            self.set_focus(None)
+        current = self._focus_before_tiny if was_tiny else self.focused_panel()
+        group = layout.group_of(mode, current) if current else None
+        if group is None:
+            group = self.default_group()
+        self.show_group(group.id if group else "", focus=False)
+        if was_tiny and group is not None:
+            panel_id = current if current in group.panels else group.panels[0]
+            self.panel(panel_id).focus_target.focus()
+        self.refresh_bindings()  # the footer shows only the keys that act now
+        self._say_too_small()
+
+    def _say_too_small(self) -> None:
         size = self.app.size
         self.query_one("#too-small", Static).update(
             f"mptui needs a terminal of at least {layout.MIN_WIDTH}x{layout.MIN_HEIGHT}; "
@@ -181,38 +254,54 @@ class DashboardScreen(Screen):
 
     def default_group(self) -> layout.Group | None:
         """Where to look first: the lesson list before a run, the processes during one."""
-        wanted = "processes" if self.mptui.session is not None else "lessons"
-        return layout.group_of(self.mode, wanted)
+        wanted = "processes" if self.runs.session is not None else "lessons"
+        return layout.group_of(self.layout_mode, wanted)
 
     def show_group(self, group_id: str, focus: bool = False) -> None:
-        """Show the panels of one tab (all panels in the full mode)."""
-        group = layout.group_by_id(self.mode, group_id)
+        """Show the panels of one group (all panels in the full mode); with ``focus``, move
+        the focus into it unless it is there already."""
+        group = layout.group_by_id(self.layout_mode, group_id)
         if group is None:
-            groups = layout.GROUPS[self.mode]
+            groups = layout.GROUPS[self.layout_mode]
             group = groups[0] if groups else None
-        shown = set(group.panels) if group else set()
-        self.group = group.id if group else ""
+        self.panel_group = group.id if group else ""
+        if focus and group is not None and self.focused_panel() not in group.panels:
+            self.panel(group.panels[0]).focus_target.focus()
+
+    def watch_panel_group(self) -> None:
+        """Show the group's panels, hide the others, and mark its tab."""
+        shown = self.visible_panels()
         for panel_id in layout.PANELS:
             self.panel(panel_id).display = panel_id in shown
         self.query_one("#left").display = bool(shown & {"lessons", "source"})
         self.query_one("#main").display = bool(shown - {"lessons", "source"})
         self._show_summary(shown)
-        self.query_one(PanelTabs).show_tabs(layout.GROUPS[self.mode], self.group)
+        self.query_one(PanelTabs).show(self.layout_mode, self.panel_group)
         if self._snapshot is not None:
             # Fill the panels just shown first, so focus goes to their tables, not to an
             # empty panel that fills a moment later.
             self.show_tables(force=True)
-        if focus and group is not None and self.focused_panel() not in shown:
-            self.panel(group.panels[0]).focus_target.focus()
         if "log" in shown:
             self.call_after_refresh(self.log_panel.show_end)
 
+    def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
+        """A click on a tab. A tab made active from here comes back too, a moment later:
+        then it is the group shown, or (the group changed again since) no longer the active
+        tab; acting on it would switch back and forth for ever."""
+        event.stop()
+        prefix = f"{self.layout_mode}-"
+        tab = event.tab.id or ""
+        if tab != event.tabs.active:
+            return
+        if tab.startswith(prefix) and tab[len(prefix) :] != self.panel_group:
+            self.show_group(tab[len(prefix) :], focus=True)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Below the smallest size only quitting works (an app key): nothing else is seen."""
-        return self.mode != "tiny"
+        return self.layout_mode != "tiny"
 
     def visible_panels(self) -> set[str]:
-        group = layout.group_by_id(self.mode, self.group)
+        group = layout.group_by_id(self.layout_mode, self.panel_group)
         return set(group.panels) if group else set()
 
     def focused_panel(self) -> str | None:
@@ -225,21 +314,21 @@ class DashboardScreen(Screen):
         return None
 
     def focus_panel(self, panel_id: str) -> None:
-        group = layout.group_of(self.mode, panel_id)
-        if group is not None and group.id != self.group:
+        group = layout.group_of(self.layout_mode, panel_id)
+        if group is not None and group.id != self.panel_group:
             self.show_group(group.id)
         self.panel(panel_id).focus_target.focus()
-
-    def _run_ended(self) -> bool:
-        return self._snapshot is not None and self._snapshot.run.state == "ended"
 
     def _show_summary(self, visible: set[str]) -> None:
         """The Summary shows above the processes once the run ended, if there is room; the
         panels under it then leave it rows (app.tcss, ``-summary``)."""
-        room = layout.summary_fits(self.mode, self.app.size.height)
-        shown = room and "processes" in visible and self._run_ended()
+        room = layout.summary_fits(self.layout_mode, self.app.size.height)
+        shown = room and "processes" in visible and self.run_state == "ended"
         self.summary.display = shown
         self.set_class(shown, "-summary")
+
+    def watch_run_state(self) -> None:
+        self._show_summary(self.visible_panels())
 
     # ------------------------------------------------------------- data
 
@@ -250,12 +339,29 @@ class DashboardScreen(Screen):
         self.summary.reset()
         self.set_class(False, "-summary")
         self._snapshot = None
+        self.run_state = "idle"
         self.lessons.set_running(key)
+
+    def run_started(self, program: Program, key: str | None) -> None:
+        """The app started ``program`` (the entry ``key``): show it from the start."""
+        self.reset_run(key)
+        # A recorded program brings the text that ran; a live one is read from its file.
+        self.source.show_file(program.source_path, program.source_text)
+        if self.panel_group in ("lessons", "lesson") and self.layout_mode != "full":
+            # focus=True: the lesson list is hidden now; keys must not go to it unseen.
+            self.show_group("run" if self.layout_mode == "compact" else "dashboard", focus=True)
+
+    def now_ns(self) -> int:
+        """The clock uptimes are measured against: the session's (a replay brings the
+        recorded run's, for snapshots); the wall clock before any run."""
+        session = self.runs.session
+        return session.now_ns() if session is not None else time.monotonic_ns()
 
     def show(self, snapshot: Snapshot, delta: LogDelta | None, now_ns: int,
              force: bool = False) -> None:  # fmt: skip
         """Called by the frame tick; the app wraps it in ``batch_update()``."""
         self._snapshot = snapshot
+        self.run_state = snapshot.run.state
         if delta is not None:
             self.log_panel.add_lines(delta.lines, delta.skipped)
         self.log_panel.set_received(snapshot.lines_total)
@@ -274,7 +380,7 @@ class DashboardScreen(Screen):
         snapshot = self._snapshot
         if snapshot is None:
             return
-        now_ns = self.mptui.now_ns()
+        now_ns = self.now_ns()
         running = snapshot.run.state == "running"
         visible = self.visible_panels()
         for panel_id in ("processes", "channels", "locks"):
@@ -284,9 +390,9 @@ class DashboardScreen(Screen):
             if force or panel.version != snapshot.version or running:
                 panel.show_snapshot(snapshot, now_ns)
                 panel.version = snapshot.version
-        if self.focused is None and self.mode != "tiny" and self.group:
+        if self.focused is None and self.layout_mode != "tiny" and self.panel_group:
             # Safety net: a widget that had the focus was hidden; keys must go somewhere seen.
-            group = layout.group_by_id(self.mode, self.group)
+            group = layout.group_by_id(self.layout_mode, self.panel_group)
             if group is not None:
                 self.panel(group.panels[0]).focus_target.focus()
         ended = snapshot.run.state == "ended"
@@ -297,40 +403,53 @@ class DashboardScreen(Screen):
         self.update_header()
 
     def update_header(self) -> None:
-        app = self.mptui
-        program = app.program
-        method = app.method_label(program.start_method) if program is not None else None
+        program = self.runs.program
+        method = method_label(program.start_method) if program is not None else None
         self.header.show(self.header_state(
             start_method=method,
-            next_start_method=app.method_label(app.start_method) if program else None,
+            next_start_method=method_label(self.start_method) if program else None,
         ))  # fmt: skip
 
     def header_state(self, **facts: object) -> HeaderState:
         """What the header shows of the program and its run, with ``facts`` added."""
-        app = self.mptui
-        program = app.program
+        program = self.runs.program
         snapshot = self._snapshot
         return HeaderState(
             name=(program.lesson or program.title) if program is not None else None,
             title=program.title if program is not None else None,
-            params=app.params_label(),
+            params=self.params_label(program),
             run=snapshot.run if snapshot else None,
-            now_ns=app.now_ns(),
+            now_ns=self.now_ns(),
             verdict=snapshot.verdict if snapshot else None,
             still_running=sum(p.alive for p in snapshot.processes) if snapshot else 0,
             **facts,  # type: ignore[arg-type]
         )
 
+    def params_label(self, program: Program | None) -> str:
+        """A lesson's settings (every parameter), or a script's arguments."""
+        if program is None:
+            return ""
+        lessons = (entry.lesson for entry in self.entries if entry.lesson is not None)
+        lesson = next((x for x in lessons if x.name == program.lesson), None)
+        if lesson is not None:
+            return settings_text(lesson, dict(program.params or {}))
+        return " ".join(program.argv[1:])
+
+    def watch_start_method(self, method: str | None) -> None:
+        self.lessons.start_method_label = method_label(method)
+        self.lessons.refresh_details()
+        self.update_header()
+
     # ------------------------------------------------------------- messages
 
     def on_lesson_panel_chosen(self, message: LessonPanel.Chosen) -> None:
-        self.mptui.run_entry(message.entry)
+        self.post_message(self.RunChosen(message.entry))
 
     def on_lesson_panel_highlighted(self, message: LessonPanel.Highlighted) -> None:
         # Before anything runs, the Source panel shows the code of the lesson under the
         # cursor; once a program runs, it shows what runs.
         lesson = message.entry.lesson
-        if self.mptui.session is None and lesson is not None:
+        if self.runs.session is None and lesson is not None:
             self.source.show_file(pathlib.Path(lesson.path))
 
     def on_process_panel_chosen(self, message: ProcessPanel.Chosen) -> None:
@@ -348,7 +467,7 @@ class DashboardScreen(Screen):
         self._step_panel(-1)
 
     def _step_panel(self, step: int) -> None:
-        order = layout.tab_order(self.mode) or layout.PANELS
+        order = layout.tab_order(self.layout_mode) or layout.PANELS
         current = self.focused_panel()
         index = order.index(current) if current in order else -step
         self.focus_panel(order[(index + step) % len(order)])
@@ -358,10 +477,10 @@ class DashboardScreen(Screen):
         if entry is None:
             self.app.notify("Nothing to run: no lessons and no script.", severity="warning")
             return
-        self.mptui.run_entry(entry)
+        self.post_message(self.RunChosen(entry))
 
     def action_stop(self) -> None:
-        self.mptui.stop_session()
+        self.post_message(self.StopPressed())
 
     def action_kill(self) -> None:
         pid = self.processes.selected_pid
@@ -379,7 +498,7 @@ class DashboardScreen(Screen):
 
         def send(sig: int | None) -> None:
             if sig is not None:
-                self.mptui.signal_process(proc.pid, proc.name, sig)
+                self.post_message(self.KillConfirmed(proc.pid, proc.name, sig))
 
         self.app.push_screen(KillScreen(proc.name, proc.pid), send)
 
@@ -423,15 +542,13 @@ class DashboardScreen(Screen):
 
         def save(values: dict[str, object] | None) -> None:
             if values is not None:
-                self.mptui.settings[entry.key] = values
-                self.lessons.refresh_details()
-                self.mptui.run_entry(entry)
+                self.post_message(self.SettingsSaved(entry, values))
 
-        self.app.push_screen(SettingsScreen(entry.lesson, self.mptui.settings.get(entry.key, {})),
+        self.app.push_screen(SettingsScreen(entry.lesson, self.settings.get(entry.key, {})),
                              save)  # fmt: skip
 
     def action_cycle_start_method(self) -> None:
-        self.mptui.cycle_start_method()
+        self.post_message(self.StartMethodCycled())
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen())
@@ -448,4 +565,4 @@ class DashboardScreen(Screen):
                 self.app.notify(f"There is no lesson {number}.", severity="warning")
                 return
             self.lessons.select(entry.key)
-        self.mptui.run_entry(entry)
+        self.post_message(self.RunChosen(entry))

@@ -8,7 +8,7 @@ refused field names the range again.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -19,8 +19,11 @@ from textual.widgets import Button, Input, Label, Static
 
 from mptui.tui import glyphs
 
+if TYPE_CHECKING:
+    from mptui.scenarios import Lesson, Param
 
-def describe(param: Any) -> str:
+
+def describe(param: Param) -> str:
     """The help line under a field: what it means, what it accepts (its range or choices)."""
     accepts = param.accepts()
     allowed = f" ({accepts})" if accepts else ""
@@ -40,7 +43,7 @@ class SettingsScreen(ModalScreen["dict[str, object] | None"]):
     """The first field, so the user can type at once (by default the scrolling box around
     the fields would take the focus: it is the first focusable widget)."""
 
-    def __init__(self, lesson: Any, values: Mapping[str, object]) -> None:
+    def __init__(self, lesson: Lesson, values: Mapping[str, object]) -> None:
         super().__init__()
         self.lesson = lesson
         self.values = dict(values)

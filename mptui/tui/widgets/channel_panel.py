@@ -8,9 +8,10 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
 from mptui import format as fmt
-from mptui.engine.store import PipeView, QueueView, Snapshot
+from mptui.engine.views import PipeView, QueueView, Snapshot
 from mptui.text import printable
 from mptui.tui import glyphs
+from mptui.tui.widgets.cells import right
 from mptui.tui.widgets.panel import Panel
 from mptui.tui.widgets.table_sync import TableSync
 
@@ -18,17 +19,13 @@ SPARK_WIDTH = 24
 """Depth samples shown per queue (one per engine tick, about one a second)."""
 
 
-def _right(label: str) -> Text:
-    return Text(label, justify="right")
-
-
 QUEUE_COLUMNS = (
     ("label", "Queue"),
-    ("depth", _right("Depth")),
-    ("put_rate", _right("Puts/s")),
-    ("get_rate", _right("Gets/s")),
-    ("puts", _right("Puts")),
-    ("gets", _right("Gets")),
+    ("depth", right("Depth")),
+    ("put_rate", right("Puts/s")),
+    ("get_rate", right("Gets/s")),
+    ("puts", right("Puts")),
+    ("gets", right("Gets")),
     ("history", "Depth history"),
 )
 
@@ -38,16 +35,12 @@ def pipe_columns() -> tuple[tuple[str, str | Text], ...]:
     arrows = glyphs.active().text
     return (
         ("label", "Pipe"),
-        ("fwd", _right(arrows("0→1 msgs"))),
-        ("fwd_bytes", _right(arrows("0→1 bytes"))),
-        ("back", _right(arrows("1→0 msgs"))),
-        ("back_bytes", _right(arrows("1→0 bytes"))),
-        ("unread", _right("Unread")),
+        ("fwd", right(arrows("0→1 msgs"))),
+        ("fwd_bytes", right(arrows("0→1 bytes"))),
+        ("back", right(arrows("1→0 msgs"))),
+        ("back_bytes", right(arrows("1→0 bytes"))),
+        ("unread", right("Unread")),
     )
-
-
-def _num(text: str) -> Text:
-    return Text(text, justify="right")
 
 
 def queue_cells(queue: QueueView) -> tuple:
@@ -63,15 +56,11 @@ def queue_cells(queue: QueueView) -> tuple:
     spark = fmt.sparkline(queue.depth_history, SPARK_WIDTH, glyphs.active().bars)
     return (
         name,
-        Text(
-            "?" if partial else str(queue.depth),
-            justify="right",
-            style="bold red" if full else "bold",
-        ),  # fmt: skip
-        _num(fmt.rate(queue.put_rate)),
-        _num(fmt.rate(queue.get_rate)),
-        _num(glyphs.at_least(fmt.count(queue.puts), partial)),
-        _num(glyphs.at_least(fmt.count(queue.gets), partial)),
+        right("?" if partial else str(queue.depth), "bold red" if full else "bold"),
+        right(fmt.rate(queue.put_rate)),
+        right(fmt.rate(queue.get_rate)),
+        right(glyphs.at_least(fmt.count(queue.puts), partial)),
+        right(glyphs.at_least(fmt.count(queue.gets), partial)),
         Text(spark.ljust(SPARK_WIDTH), style="cyan"),
     )
 
@@ -87,11 +76,11 @@ def pipe_cells(pipe: PipeView) -> tuple:
         name.append(f" ({fmt.NOT_COUNTED})", style="yellow")
     return (
         name,
-        _num(glyphs.at_least(fmt.count(pipe.sent[0]), partial)),
-        _num(glyphs.at_least(fmt.size(pipe.sent_bytes[0]), partial)),
-        _num(glyphs.at_least(fmt.count(pipe.sent[1]), partial)),
-        _num(glyphs.at_least(fmt.size(pipe.sent_bytes[1]), partial)),
-        _num("?" if partial else str(max(0, unread))),
+        right(glyphs.at_least(fmt.count(pipe.sent[0]), partial)),
+        right(glyphs.at_least(fmt.size(pipe.sent_bytes[0]), partial)),
+        right(glyphs.at_least(fmt.count(pipe.sent[1]), partial)),
+        right(glyphs.at_least(fmt.size(pipe.sent_bytes[1]), partial)),
+        right("?" if partial else str(max(0, unread))),
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -19,6 +19,9 @@ from mptui.tui import glyphs
 from mptui.tui.widgets import run_header
 from mptui.tui.widgets.panel import Panel
 
+if TYPE_CHECKING:
+    from mptui.scenarios import Lesson
+
 SCRIPT_KEY = "script"
 """Option id of the user's own program, listed first when there is one."""
 
@@ -31,10 +34,10 @@ class Entry:
     """The lesson name, or :data:`SCRIPT_KEY`."""
     title: str
     explanation: str
-    lesson: Any = None
+    lesson: Lesson | None = None
 
 
-def settings_text(lesson: Any, values: Mapping[str, object]) -> str:
+def settings_text(lesson: Lesson, values: Mapping[str, object]) -> str:
     """``workers=4 rounds=3 hold=0.05``: every parameter, with the user's value if set."""
     return " ".join(f"{p.name}={values.get(p.name, p.default)}" for p in lesson.params)
 

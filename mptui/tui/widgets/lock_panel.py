@@ -8,30 +8,27 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
 from mptui import format as fmt
-from mptui.engine.store import LockView, Snapshot
+from mptui.engine.views import LockView, Snapshot
 from mptui.text import printable
 from mptui.tui import glyphs
+from mptui.tui.widgets.cells import right
 from mptui.tui.widgets.panel import Panel
 from mptui.tui.widgets.table_sync import TableSync
 
 COLUMNS = (
     ("label", "Lock"),
     ("holder", "Holder"),
-    ("waiting", Text("Waiting", justify="right")),
-    ("acq", Text("Acq", justify="right")),
-    ("cont", Text("Cont%", justify="right")),
-    ("wait", Text("Wait p50/p95/max", justify="right")),
-    ("hold", Text("Hold p50/p95/max", justify="right")),
+    ("waiting", right("Waiting")),
+    ("acq", right("Acq")),
+    ("cont", right("Cont%")),
+    ("wait", right("Wait p50/p95/max")),
+    ("hold", right("Hold p50/p95/max")),
 )
 
 
 def three_times(p50: int | None, p95: int | None, top: int | None) -> Text:
     """``   1.2ms  8.0ms 12.0ms``: three durations in one cell, each right-aligned."""
-    return Text(" ".join(f"{fmt.duration_ns(ns):>6}" for ns in (p50, p95, top)), justify="right")
-
-
-def _num(text: str) -> Text:
-    return Text(text, justify="right")
+    return right(" ".join(f"{fmt.duration_ns(ns):>6}" for ns in (p50, p95, top)))
 
 
 def process_names(snapshot: Snapshot) -> dict[int, str]:
@@ -55,9 +52,9 @@ def lock_cells(lock: LockView, names: dict[int, str]) -> tuple:
     return (
         name,
         holder,
-        Text(str(waiting), justify="right", style="yellow" if waiting else "dim"),
-        _num(glyphs.at_least(fmt.count(lock.acquisitions), bool(lock.uncounted))),
-        _num(f"{lock.contended_percent:.0f}"),
+        right(str(waiting), "yellow" if waiting else "dim"),
+        right(glyphs.at_least(fmt.count(lock.acquisitions), bool(lock.uncounted))),
+        right(f"{lock.contended_percent:.0f}"),
         three_times(
             lock.wait_p50_ns, lock.wait_p95_ns, lock.wait_max_ns if lock.contended else None
         ),

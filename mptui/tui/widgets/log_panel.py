@@ -28,7 +28,8 @@ from textual.widgets import Input, Log, Static
 
 from mptui import format as fmt
 from mptui.bounded import BoundedLog
-from mptui.engine.store import LOG_TEXT_CHARS, LogLine
+from mptui.engine.store import LOG_TEXT_CHARS
+from mptui.engine.views import LogLine
 from mptui.text import clip_line, printable
 from mptui.tui import glyphs
 from mptui.tui.log_filter import BadFilter, LogFilter

@@ -7,7 +7,7 @@ from typing import ClassVar
 from textual.containers import Vertical
 from textual.widget import Widget
 
-from mptui.engine.store import Snapshot
+from mptui.engine.views import Snapshot
 
 
 class Panel(Vertical):

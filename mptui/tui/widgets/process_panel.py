@@ -10,8 +10,9 @@ from textual.widgets import DataTable, Static
 
 from mptui import format as fmt
 from mptui.engine import verdict
-from mptui.engine.store import ProcessView, Snapshot
+from mptui.engine.views import ProcessView, Snapshot
 from mptui.text import printable
+from mptui.tui.widgets.cells import right
 from mptui.tui.widgets.panel import Panel
 from mptui.tui.widgets.table_sync import TableSync
 
@@ -20,10 +21,10 @@ COLUMNS = (
     ("pid", "PID"),
     ("state", "State"),
     ("exit", "Exit"),
-    ("cpu", Text("CPU%", justify="right")),
-    ("rss", Text("RSS", justify="right")),
-    ("up", Text("Uptime", justify="right")),
-    ("lines", Text("Lines", justify="right")),
+    ("cpu", right("CPU%")),
+    ("rss", right("RSS")),
+    ("up", right("Uptime")),
+    ("lines", right("Lines")),
 )
 STATE_STYLES = {"starting": "yellow", "running": "green"}
 ENDED_STATES = {
@@ -43,8 +44,7 @@ def uptime(proc: ProcessView, now_ns: int) -> str:
     if not proc.started_ns:
         return "-"
     end = proc.ended_ns if proc.ended_ns is not None else now_ns
-    secs = max(0, (end - proc.started_ns) // 1_000_000_000)
-    return f"{secs}s" if secs < 60 else fmt.seconds(secs)
+    return fmt.whole_seconds((end - proc.started_ns) // 1_000_000_000)
 
 
 def process_cells(proc: ProcessView, now_ns: int) -> tuple:
@@ -70,10 +70,10 @@ def process_cells(proc: ProcessView, now_ns: int) -> tuple:
         str(proc.pid),
         Text(state, style=state_style),
         exit_text,
-        Text(cpu, justify="right"),
-        Text(rss, justify="right"),
-        Text(uptime(proc, now_ns), justify="right"),
-        Text(fmt.count(proc.lines), justify="right"),
+        right(cpu),
+        right(rss),
+        right(uptime(proc, now_ns)),
+        right(fmt.count(proc.lines)),
     )
 
 

@@ -19,7 +19,7 @@ from textual.widgets import Static
 
 from mptui import format as fmt
 from mptui.engine import verdict
-from mptui.engine.store import RunView
+from mptui.engine.views import RunView
 from mptui.text import printable
 from mptui.tui import glyphs
 
@@ -28,9 +28,16 @@ PYTHON_VERSION = platform.python_version()
 lessons; a script runs on the user's python3, which the run names: RunView.python)."""
 
 
-def whole_seconds(secs: int) -> str:
-    """``7s``, ``2m05s``."""
-    return f"{max(0, secs)}s" if secs < 60 else fmt.seconds(secs)
+def default_start_method() -> str:
+    """The platform's default start method (mptui.engine.session, imported when needed)."""
+    from mptui.engine.session import default_start_method as platform_default
+
+    return platform_default()
+
+
+def method_label(method: str | None) -> str:
+    """``spawn``, or ``default (fork)`` for None: what a run uses, or the next one will."""
+    return f"default ({default_start_method()})" if method is None else method
 
 
 @dataclass(frozen=True)
@@ -64,7 +71,7 @@ def run_state(state: HeaderState) -> Text:
     if run.state == "running":
         # Whole seconds: the line then changes once a second, not on every frame.
         elapsed = (now_ns - run.started_ns) // 1_000_000_000 if run.started_ns else 0
-        return Text(f"{marks.running} running {whole_seconds(elapsed)}", style="bold green")
+        return Text(f"{marks.running} running {fmt.whole_seconds(elapsed)}", style="bold green")
     if state.still_running:
         # The end policy: what the main process left running is stopped after a while.
         left = f"{state.still_running} still running"
@@ -115,7 +122,7 @@ then the parameters are cut. The program's name and the run state always show.""
 
 
 def short_method(label: str) -> str:
-    """``fork`` for ``default (fork)`` (the app's label for the platform's default)."""
+    """``fork`` for ``default (fork)`` (:func:`method_label` of the platform's default)."""
     if label.startswith("default (") and label.endswith(")"):
         return label[len("default (") : -1]
     return label

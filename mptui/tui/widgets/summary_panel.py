@@ -9,7 +9,7 @@ from textual.widgets import Static
 
 from mptui import format as fmt
 from mptui.engine import verdict
-from mptui.engine.store import Snapshot
+from mptui.engine.views import Snapshot
 from mptui.text import printable
 from mptui.tui import glyphs
 
