@@ -17,6 +17,7 @@ exactly (json.dumps escapes what JSON must).
 from __future__ import annotations
 
 import json
+import json.encoder
 import os
 import signal
 import sys
@@ -62,7 +63,7 @@ class LinePrinter:
             elif kind == ev.LINE:
                 texts = [event["text"]]
             else:
-                continue
+                continue  # a pending line (a progress bar) is printed once it ends
             name = printable(self.store.name_of(event["pid"]))
             self._width = max(self._width, len(name))
             mark = "!" if event["stream"] == ev.STREAM_STDERR else "|"
@@ -75,7 +76,13 @@ class LinePrinter:
                 self._continuing.add(key)
             else:
                 self._continuing.discard(key)
-            parts.append(first + ("\n" + prefix).join(map(printable_line, texts)) + "\n")
+            # Most chunks are printable as they are: one check of them all, in C, instead
+            # of one call per line (a flood is millions of lines).
+            if not "".join(texts).isprintable():
+                texts = map(printable_line, texts)
+            parts.append(first)
+            parts.append(("\n" + prefix).join(texts))
+            parts.append("\n")
         if parts:
             self._write("".join(parts))
 
@@ -92,7 +99,10 @@ class LinePrinter:
 
 
 class JsonPrinter(LinePrinter):
-    """Prints every event as one JSON object per line."""
+    """Prints every event as one JSON object per line: each line of output as a ``line``
+    object with its final text (what a terminal shows once carriage returns have done
+    their work), and a line being rewritten (a progress bar) as ``pending`` objects, at
+    most one per stream per collector round, before its ``line`` comes."""
 
     def __call__(self, batch: list[dict]) -> None:
         if self.broken.is_set():
@@ -100,19 +110,23 @@ class JsonPrinter(LinePrinter):
         out = []
         for event in batch:
             if event["kind"] == ev.LINES:  # one JSON object per line of output
-                *texts, last = event["texts"]
-                common = {"kind": ev.LINE, "pid": event["pid"], "stream": event["stream"]}
-                line = {**common, "text": "", "t": event["t"]}
-                for text in texts:
-                    line["text"] = text
-                    out.append(json.dumps(line, separators=(",", ":")))
-                line["text"] = last
-                if event.get("partial"):
-                    line["partial"] = True
-                out.append(json.dumps(line, separators=(",", ":")))
+                if event["texts"]:
+                    out.append(self._lines(event))
             else:
                 out.append(json.dumps(event, separators=(",", ":")))
         self._write("\n".join(out) + "\n")
+
+    @staticmethod
+    def _lines(event: dict) -> str:
+        """The ``line`` objects of a ``lines`` event, as json.dumps would write each, made
+        with one C call per line (the text's encoder) instead of one dumps per line."""
+        encode = json.encoder.encode_basestring_ascii
+        pid, stream = json.dumps(event["pid"]), json.dumps(event["stream"])
+        head = f'{{"kind":"{ev.LINE}","pid":{pid},"stream":{stream},"text":'
+        tail = f',"t":{json.dumps(event["t"])}}}'
+        # The last line of a stream that ended without a newline is marked ``partial``.
+        end = tail[:-1] + ',"partial":true}' if event.get("partial") else tail
+        return head + (tail + "\n" + head).join(map(encode, event["texts"])) + end
 
 
 def summary_text(snap: Snapshot) -> str:
