@@ -42,7 +42,8 @@ BATCH_SECONDS = 0.005
 """After a round that read output, the collector waits this long before the next one, so
 the output of a flood is read in large chunks, a few hundred rounds a second, instead of a
 few lines per round and a round per write. The first line after a quiet spell is read at
-once; later ones are late by this much at most."""
+once; later ones are late by this much at most. Not after a round that took new
+connections: processes starting are heard without delay."""
 FLOOD_BYTES = READ_SIZE // 2
 """A stream that gives this much in one round is flooding (see Collector._flooded)."""
 CALM_ROUNDS = 8
@@ -234,6 +235,7 @@ class Collector:
         self._streams: set[_Stream] = set()
         self._flooding: set[_Stream] = set()  # read every round, not watched (_flooded)
         self._streamed = False  # the last round read output
+        self._connecting = False  # the last round accepted or identified a connection
         self._rings: dict[int, _RingReader] = {}
         self._ended: dict[int, int | None] = {}  # pid -> exit code, for processes gone
         self._known: set[int] = set()
@@ -306,9 +308,9 @@ class Collector:
                 if self._is_finished():
                     self.finished.set()
                     break
-                if self._streamed:
-                    self._streamed = False
+                if self._streamed and not self._connecting:
                     self._stop.wait(BATCH_SECONDS)
+                self._streamed = self._connecting = False
             # A last look, so nothing already written is left unread.
             batch = []
             self._round(batch, 0)
@@ -328,12 +330,14 @@ class Collector:
             data = key.data
             if data is None:
                 self._accept()
+                self._connecting = True
             elif isinstance(data, _Channel):
                 self._read_channel(data, batch)
             elif isinstance(data, _Stream):
                 self._read_stream(data, batch)
             else:
                 self._identify(data, batch)
+                self._connecting = True
         for entry in list(self._flooding):
             self._read_stream(entry, batch)
         ring_events: list[dict] = []
