@@ -42,6 +42,23 @@ class _Interrupted(Exception):
         self.signum = signum
 
 
+_ASCII_CONTROLS = bytes(range(0x20)) + b"\x7f"
+
+
+def _printable(texts: list[str]) -> bool:
+    """True if every text is printable as it is (printable_line would not change it).
+
+    Most chunks are: one check of them all, in C, instead of one call per line (a flood
+    is millions of lines). ASCII text, the common case, is checked as bytes: deleting its
+    control bytes is three times faster than str.isprintable, which looks every
+    character up in Unicode's tables."""
+    joined = "".join(texts)
+    if joined.isascii():  # a flag of the string: no scan
+        raw = joined.encode("ascii")
+        return len(raw.translate(None, _ASCII_CONTROLS)) == len(raw)
+    return joined.isprintable()
+
+
 class LinePrinter:
     """Prints each line as ``name | text`` (``!`` for stderr) as it arrives."""
 
@@ -76,9 +93,7 @@ class LinePrinter:
                 self._continuing.add(key)
             else:
                 self._continuing.discard(key)
-            # Most chunks are printable as they are: one check of them all, in C, instead
-            # of one call per line (a flood is millions of lines).
-            if not "".join(texts).isprintable():
+            if not _printable(texts):
                 texts = map(printable_line, texts)
             parts.append(first)
             parts.append(("\n" + prefix).join(texts))
