@@ -50,6 +50,7 @@ CALM_ROUNDS = 8
 """A flooding stream found empty this many rounds in a row is watched again. Not at the
 first: a flooding process that lost the CPU for a moment would be watched again, and
 unwatched again, round after round."""
+_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", None)  # Linux only
 FLOOD_PIPE_BYTES = 1 << 20
 """The pipe size asked for a flooding stream: about 0.1 s of a million 10-byte lines a
 second, so its writer does not block while the collector sleeps between rounds. Pipe
@@ -323,6 +324,7 @@ class Collector:
 
     def _round(self, batch: list[dict], timeout: float) -> None:
         ready = self._selector.select(timeout)
+        flooding = list(self._flooding)  # (not the streams found flooding in this round)
         # Message channels first: a process's 'started' (its name) is read before the
         # lines it printed after it, so the lines are tagged with the name.
         ready.sort(key=lambda item: 0 if isinstance(item[0].data, _Channel) else 1)
@@ -338,8 +340,9 @@ class Collector:
             else:
                 self._identify(data, batch)
                 self._connecting = True
-        for entry in list(self._flooding):
-            self._read_stream(entry, batch)
+        for entry in flooding:
+            if entry in self._flooding:  # (not closed meanwhile)
+                self._read_stream(entry, batch)
         ring_events: list[dict] = []
         for reader in list(self._rings.values()):
             reader.read_counters(batch)
@@ -531,9 +534,9 @@ class Collector:
         self._selector.unregister(entry.fd)
         self._flooding.add(entry)
         try:
-            fcntl.fcntl(entry.fd, fcntl.F_SETPIPE_SZ, FLOOD_PIPE_BYTES)
-        except OSError:
-            pass  # over the user's pipe quota, or not a pipe: it works, only slower
+            fcntl.fcntl(entry.fd, _SETPIPE_SZ, FLOOD_PIPE_BYTES)
+        except (OSError, TypeError):
+            pass  # over the user's pipe quota, not a pipe, not Linux: it works, slower
 
     def _calmed(self, entry: _Stream) -> None:
         """``entry`` has been quiet a while: watch it again, so a quiet stream costs
