@@ -35,7 +35,7 @@ Listener = Callable[[list[dict]], None]
 POLL_SECONDS = 0.02  # rings are polled at least this often: events show within ~20 ms
 TICK_SECONDS = 1.0
 READ_SIZE = 65536  # at most LINE_LIMIT (mptui.engine.lines)
-ROUND_BYTES_PER_STREAM = 4 * READ_SIZE
+ROUND_BYTES_PER_STREAM = 16 * READ_SIZE
 """Read from one stream per round at most: a flooding process cannot starve the others, and
 a round's batch stays small (every stream's share, decoded and split, is in memory at once)."""
 BATCH_SECONDS = 0.005
@@ -43,7 +43,8 @@ BATCH_SECONDS = 0.005
 the output of a flood is read in large chunks, a few hundred rounds a second, instead of a
 few lines per round and a round per write. The first line after a quiet spell is read at
 once; later ones are late by this much at most. Not after a round that took new
-connections: processes starting are heard without delay."""
+connections (processes starting are heard without delay) nor after one whose read filled
+its buffer (a stream that writes faster than that: the wait would cap its throughput)."""
 FLOOD_BYTES = READ_SIZE // 2
 """A stream that gives this much in one round is flooding (see Collector._flooded)."""
 CALM_ROUNDS = 8
@@ -237,6 +238,7 @@ class Collector:
         self._flooding: set[_Stream] = set()  # read every round, not watched (_flooded)
         self._streamed = False  # the last round read output
         self._connecting = False  # the last round accepted or identified a connection
+        self._unread = False  # a read of the last round filled its buffer: more is waiting
         self._rings: dict[int, _RingReader] = {}
         self._ended: dict[int, int | None] = {}  # pid -> exit code, for processes gone
         self._known: set[int] = set()
@@ -288,13 +290,16 @@ class Collector:
 
     def _run(self) -> None:
         next_tick = time.monotonic() + TICK_SECONDS
+        hurry = False  # look without waiting: output is waiting, or the wait was just had
         try:
             while not self._stop.is_set():
                 batch = []
                 while self._pending_events:
                     batch.append(self._pending_events.popleft())
+                self._streamed = self._connecting = self._unread = False
                 # Flooding streams are not watched: they are read every BATCH_SECONDS.
-                self._round(batch, BATCH_SECONDS if self._flooding else POLL_SECONDS)
+                timeout = 0 if hurry else BATCH_SECONDS if self._flooding else POLL_SECONDS
+                self._round(batch, timeout)
                 now = time.monotonic()
                 if now >= next_tick:
                     next_tick = now + TICK_SECONDS
@@ -309,9 +314,10 @@ class Collector:
                 if self._is_finished():
                     self.finished.set()
                     break
-                if self._streamed and not self._connecting:
+                hurry = self._unread
+                if self._streamed and not (self._connecting or self._unread):
                     self._stop.wait(BATCH_SECONDS)
-                self._streamed = self._connecting = False
+                    hurry = True
             # A last look, so nothing already written is left unread.
             batch = []
             self._round(batch, 0)
@@ -516,6 +522,9 @@ class Collector:
             entry.feed(chunk, batch)
             if len(chunk) < READ_SIZE:
                 break
+            # A full read: the stream writes faster than a wait between rounds would let
+            # it (a long line); waiting would only stall its writer.
+            self._unread = True
         if got:
             self._streamed = True
             entry.quiet_rounds = 0
