@@ -141,7 +141,11 @@ class JsonPrinter(LinePrinter):
         tail = f',"t":{json.dumps(event["t"])}}}'
         # The last line of a stream that ended without a newline is marked ``partial``.
         end = tail[:-1] + ',"partial":true}' if event.get("partial") else tail
-        return head + (tail + "\n" + head).join(map(encode, event["texts"])) + end
+        try:
+            texts = list(map(encode, event["texts"]))
+        except TypeError:  # not text (a doctored recording): as json.dumps has it
+            texts = [json.dumps(text) for text in event["texts"]]
+        return head + (tail + "\n" + head).join(texts) + end
 
 
 def summary_text(snap: Snapshot) -> str:

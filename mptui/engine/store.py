@@ -13,7 +13,9 @@ the same snapshot.
 Everything kept is bounded: the log is a ring (10,000 lines by default), duration samples
 per lock and depth history per queue are short deques. Totals are plain counters, so a
 line that scrolled out of the ring still counts in ``lines_total`` and in the process's
-``lines``, and ring overruns in the agent show up as ``events_dropped``.
+``lines``, and ring overruns in the agent show up as ``events_dropped``. A line being
+rewritten with carriage returns (a progress bar) is kept apart, one per process and stream
+(at most MAX_PENDING_LINES), until its newline makes it a line of the log.
 """
 
 from __future__ import annotations
