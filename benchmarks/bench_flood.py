@@ -95,7 +95,8 @@ class Pane:
 
     def __init__(self, tmp: str) -> None:
         self.tmp = tmp
-        self.tmux = ["tmux", "-L", f"mptui-bench-{os.getpid()}", "-f", os.devnull]
+        # Its socket in the temporary directory: nothing is left behind in tmux's own.
+        self.tmux = ["tmux", "-S", os.path.join(tmp, "tmux.sock"), "-f", os.devnull]
         self.runs = 0
 
     def time(self, argv: list[str]) -> float:
