@@ -5,11 +5,11 @@ ten 1 MB lines, a hundred of 100 kB, a thousand of 10 kB, ten thousand of 8,000 
 ten thousand of 1 kB, a hundred thousand of 100 bytes, a hundred thousand empty ones, and
 the same again in 4-byte characters (an emoji is 4 bytes in UTF-8 and 4 in a Python
 string: ten thousand lines of 2,000 of them fill the dashboard's log ring at its worst).
-mptui runs it (a) headless, writing everything to /dev/null, and (b) as the dashboard in a
-120x40 pty whose output is read and dropped. The peak RSS of the mptui
+mptui runs it (a) headless, writing everything to /dev/null, (b) the same with --json, and
+(c) as the dashboard in a 120x40 pty whose output is read and dropped. The peak RSS of the mptui
 process itself (not the program's) is sampled every 50 ms. Target: at most 150 MB.
 
-    python benchmarks/bench_memory.py          # 1 GB, both front ends
+    python benchmarks/bench_memory.py          # 1 GB, every front end
     python benchmarks/bench_memory.py 0.2      # 0.2 GB
 """
 
@@ -77,14 +77,21 @@ class PeakRss:
         return self.peak
 
 
-MPTUI_RUN = [sys.executable, "-m", "mptui", "run"]
-
-
-def headless(script: str, gigabytes: str) -> tuple[float, float]:
+def headless(script: str, gigabytes: str, output: str = "--headless") -> tuple[float, float]:
     began = time.monotonic()
     with open(os.devnull, "w") as null:
         proc = subprocess.Popen(
-            [*MPTUI_RUN, "--headless", "--python", sys.executable, script, gigabytes],
+            [
+                sys.executable,
+                "-m",
+                "mptui",
+                "run",
+                output,
+                "--python",
+                sys.executable,
+                script,
+                gigabytes,
+            ],  # fmt: skip
             stdout=null,
             stderr=subprocess.PIPE,
         )
@@ -125,6 +132,8 @@ def main() -> None:
             f.write(PROGRAM)
         rss, took = headless(script, gigabytes)
         print(f"headless to /dev/null: {gigabytes} GB in {took:.1f} s, mptui peak RSS {rss:.0f} MB")
+        rss, took = headless(script, gigabytes, "--json")
+        print(f"JSON to /dev/null:     {gigabytes} GB in {took:.1f} s, mptui peak RSS {rss:.0f} MB")
         rss, took = dashboard(script, gigabytes)
         print(f"dashboard at 120x40:   {gigabytes} GB in {took:.1f} s, mptui peak RSS {rss:.0f} MB")
 

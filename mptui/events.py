@@ -99,6 +99,8 @@ UNCOUNTED = "uncounted"  # pid, id, op: this process cannot count ``op`` on obje
 # Kinds made by the engine itself.
 LINE = "line"  # pid, stream, text, t, [partial]
 LINES = "lines"  # pid, stream, texts, t, [partial]: consecutive lines of one stream, in order
+PENDING = "pending"  # pid, stream, text, t: the line a process is rewriting with \r (a
+#   progress bar) as it shows now; replaced by the next, ended by the stream's next line
 GONE = "gone"  # pid, t  (the process's message channel closed: it has ended)
 METRICS = "metrics"  # t, samples: [[pid, cpu_percent, rss_bytes], ...]
 TICK = "tick"  # t  (about once a second; the Store samples rates and depths on it)

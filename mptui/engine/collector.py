@@ -12,6 +12,7 @@ It never touches the UI: the UI reads the Store on its own clock.
 
 from __future__ import annotations
 
+import fcntl
 import mmap
 import os
 import selectors
@@ -24,6 +25,8 @@ from collections.abc import Callable, Iterable
 
 from mptui import events as ev
 from mptui.engine.guardian import Strays
+from mptui.engine.lines import LINE_LIMIT as LINE_LIMIT  # where tests and others look
+from mptui.engine.lines import LineAssembler
 from mptui.engine.metrics import MetricsSampler
 from mptui.engine.process_group import ProcessGroup, reap_pid
 from mptui.engine.store import Store
@@ -32,13 +35,28 @@ Listener = Callable[[list[dict]], None]
 
 POLL_SECONDS = 0.02  # rings are polled at least this often: events show within ~20 ms
 TICK_SECONDS = 1.0
-LINE_LIMIT = 1 << 20
-"""The line limit, in bytes: a longer line is delivered in pieces of this size, each but the
-last marked ``continues``, so no line is held (or grows mptui's memory) without bound and
-none is lost. Headless and JSON output carry every piece whole; the dashboard shows the
-first 2,000 characters of each (mptui.engine.store.LOG_TEXT_CHARS)."""
-READ_SIZE = 65536
-READS_PER_ROUND = 16  # per stream per round: a flooding process cannot starve the others
+READ_SIZE = 65536  # at most LINE_LIMIT (mptui.engine.lines)
+ROUND_BYTES_PER_STREAM = 16 * READ_SIZE
+"""Read from one stream per round at most: a flooding process cannot starve the others, and
+a round's batch stays small (every stream's share, decoded and split, is in memory at once)."""
+BATCH_SECONDS = 0.005
+"""After a round that read output, the collector waits this long before the next one, so
+the output of a flood is read in large chunks, a few hundred rounds a second, instead of a
+few lines per round and a round per write. The first line after a quiet spell is read at
+once; later ones are late by this much at most. Not after a round that took new
+connections (processes starting are heard without delay) nor after one whose read filled
+its buffer (a stream that writes faster than that: the wait would cap its throughput)."""
+FLOOD_BYTES = READ_SIZE // 2
+"""A stream that gives this much in one round is flooding (see Collector._flooded)."""
+CALM_ROUNDS = 8
+"""A flooding stream found empty this many rounds in a row is watched again. Not at the
+first: a flooding process that lost the CPU for a moment would be watched again, and
+unwatched again, round after round."""
+_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", None)  # Linux only
+FLOOD_PIPE_BYTES = 1 << 20
+"""The pipe size asked for a flooding stream: about 0.1 s of a million 10-byte lines a
+second, so its writer does not block while the collector sleeps between rounds. Pipe
+memory is only taken while the bytes are in it."""
 # Lock records read per ring per poll. A lock taken a million times a second would cost
 # the collector more than a core; beyond this the writer laps the reader and the excess is
 # counted as dropped. Totals stay exact: they come from the counters.
@@ -79,15 +97,13 @@ def _received_fds(ancdata) -> list[int]:
     return fds
 
 
-class _Stream:
+class _Stream(LineAssembler):
     """An output stream (stdout or stderr) of one process; also the runner's own pipes."""
 
     def __init__(self, pid: int, stream: str, fd: int, owner: object) -> None:
-        self.pid, self.stream, self.fd, self.owner = pid, stream, fd, owner
-        self.pending: list[bytes] = []
-        """The start of a line not ended yet, in the chunks it came in: joined once when
-        the line ends, not copied again with every chunk of a long line."""
-        self.pending_bytes = 0
+        super().__init__(pid, stream)
+        self.fd, self.owner = fd, owner
+        self.quiet_rounds = 0  # rounds in a row it had nothing, while flooding
 
 
 class _Channel:
@@ -95,6 +111,14 @@ class _Channel:
 
     def __init__(self, pid: int, sock: socket.socket) -> None:
         self.pid, self.sock, self.pending = pid, sock, b""
+
+
+QUIET_POLLS = 5
+"""A counter table unchanged this many polls in a row is looked at every this many polls
+(POLL_SECONDS each) until it changes: a sleeping program with a thousand objects costs
+next to nothing, and a count that moves again shows within 0.1 s."""
+_SLOT_BYTES = ev.COUNTER_WORDS * 8
+_BLOCK_BYTES = 64 * _SLOT_BYTES  # compared in one piece before its slots are looked at
 
 
 class _RingReader:
@@ -110,21 +134,51 @@ class _RingReader:
         self._words = memoryview(self._map).cast("q")
         self.tail = 0
         self._counters: list[list[int]] = []  # [code, count, amount] last reported, per slot
+        self._table = b""  # the counter table as last read
+        self._unchanged = 0  # polls in a row that found the table as it was
+        self._skip = 0  # polls left to skip (a quiet table)
+        self.reads = 0
+        """How many times the counter table was found changed and its slots read."""
 
-    def read_counters(self, out: list[dict]) -> None:
-        """Append a ``counter`` event for every counter that changed since the last read."""
+    def read_counters(self, out: list[dict], now: bool = False) -> None:
+        """Append a ``counter`` event for every counter that changed since the last read.
+
+        Polled 50 times a second for every process, so a table that did not change must
+        cost next to nothing, however many objects it counts: the table is copied in one
+        piece and compared with the last copy (one memcmp), and only when it differs are
+        its slots looked at, and only those in blocks that differ. A table that stayed
+        the same QUIET_POLLS times is then looked at only every QUIET_POLLS-th poll
+        (every 0.1 s) until it changes; ``now`` looks at once (a process that ended)."""
+        if self._skip and not now:
+            self._skip -= 1
+            return
         words, known = self._words, self._counters
         while len(known) < ev.COUNTER_SLOTS:  # slots claimed since the last read
             code = words[len(known) * ev.COUNTER_WORDS]
             if code == 0:
                 break
             known.append([code, 0, 0])
-        for slot, last in enumerate(known):
-            base = slot * ev.COUNTER_WORDS
-            count, amount = words[base + 1], words[base + 2]
-            if count != last[1] or amount != last[2]:
-                last[1], last[2] = count, amount
-                out.append(ev.counter_event(self.pid, last[0], count, amount))
+        table = self._map[: len(known) * _SLOT_BYTES]
+        last = self._table
+        if table == last:
+            self._unchanged += 1
+            if self._unchanged >= QUIET_POLLS:
+                self._skip = QUIET_POLLS - 1
+            return
+        self._table, self._unchanged = table, 0
+        self.reads += 1
+        values = memoryview(table).cast("q")
+        for first in range(0, len(table), _BLOCK_BYTES):
+            end = first + _BLOCK_BYTES
+            if table[first:end] == last[first:end]:
+                continue
+            for slot in range(first // _SLOT_BYTES, min(end, len(table)) // _SLOT_BYTES):
+                base, seen = slot * ev.COUNTER_WORDS, known[slot]
+                count, amount = values[base + 1], values[base + 2]
+                if count != seen[1] or amount != seen[2]:
+                    seen[1], seen[2] = count, amount
+                    out.append(ev.counter_event(self.pid, seen[0], count, amount))
+        values.release()
 
     def drain(self, out: list[dict], budget: int = ev.RING_CAPACITY) -> int:
         """Append up to ``budget`` new lock records as events to ``out``; return how many
@@ -182,6 +236,10 @@ class Collector:
         self._channels: dict[int, _Channel] = {}  # pid -> open message channel
         self._unidentified: set[_Unidentified] = set()  # accepted, header not read yet
         self._streams: set[_Stream] = set()
+        self._flooding: set[_Stream] = set()  # read every round, not watched (_flooded)
+        self._streamed = False  # the last round read output
+        self._connecting = False  # the last round accepted or identified a connection
+        self._unread = False  # a read of the last round filled its buffer: more is waiting
         self._rings: dict[int, _RingReader] = {}
         self._ended: dict[int, int | None] = {}  # pid -> exit code, for processes gone
         self._known: set[int] = set()
@@ -232,12 +290,16 @@ class Collector:
 
     def _run(self) -> None:
         next_tick = time.monotonic() + TICK_SECONDS
+        hurry = False  # look without waiting: output is waiting, or the wait was just had
         try:
             while not self._stop.is_set():
                 batch = []
                 while self._pending_events:
                     batch.append(self._pending_events.popleft())
-                self._round(batch, POLL_SECONDS)
+                self._streamed = self._connecting = self._unread = False
+                # Flooding streams are not watched: they are read every BATCH_SECONDS.
+                timeout = 0 if hurry else BATCH_SECONDS if self._flooding else POLL_SECONDS
+                self._round(batch, timeout)
                 now = time.monotonic()
                 if now >= next_tick:
                     next_tick = now + TICK_SECONDS
@@ -252,6 +314,10 @@ class Collector:
                 if self._is_finished():
                     self.finished.set()
                     break
+                hurry = self._unread
+                if self._streamed and not (self._connecting or self._unread):
+                    self._stop.wait(BATCH_SECONDS)
+                    hurry = True
             # A last look, so nothing already written is left unread.
             batch = []
             self._round(batch, 0)
@@ -264,6 +330,7 @@ class Collector:
 
     def _round(self, batch: list[dict], timeout: float) -> None:
         ready = self._selector.select(timeout)
+        flooding = list(self._flooding)  # (not the streams found flooding in this round)
         # Message channels first: a process's 'started' (its name) is read before the
         # lines it printed after it, so the lines are tagged with the name.
         ready.sort(key=lambda item: 0 if isinstance(item[0].data, _Channel) else 1)
@@ -271,12 +338,17 @@ class Collector:
             data = key.data
             if data is None:
                 self._accept()
+                self._connecting = True
             elif isinstance(data, _Channel):
                 self._read_channel(data, batch)
             elif isinstance(data, _Stream):
                 self._read_stream(data, batch)
             else:
                 self._identify(data, batch)
+                self._connecting = True
+        for entry in flooding:
+            if entry in self._flooding:  # (not closed meanwhile)
+                self._read_stream(entry, batch)
         ring_events: list[dict] = []
         for reader in list(self._rings.values()):
             reader.read_counters(batch)
@@ -407,7 +479,7 @@ class Collector:
         reader = self._rings.pop(channel.pid, None)
         if reader is not None:  # the process is gone: read what it left, then forget it
             ring_events: list[dict] = []
-            reader.read_counters(batch)
+            reader.read_counters(batch, now=True)
             reader.drain(ring_events)
             batch.extend(ring_events)
             reader.close()
@@ -434,121 +506,66 @@ class Collector:
             pass
 
     def _read_stream(self, entry: _Stream, batch: list[dict]) -> None:
-        for _ in range(READS_PER_ROUND):
+        """Read what ``entry`` has, up to its share of a round, then publish its pending
+        line (a progress bar) as it stands."""
+        got = 0
+        while got < ROUND_BYTES_PER_STREAM:
             try:
                 chunk = os.read(entry.fd, READ_SIZE)
             except BlockingIOError:
-                return
+                if entry in self._flooding:
+                    entry.quiet_rounds += 1
+                    if entry.quiet_rounds >= CALM_ROUNDS:
+                        self._calmed(entry)
+                break
             except OSError:
                 chunk = b""
             if not chunk:
                 self._close_stream(entry, batch)
                 return
-            self._feed_stream(entry, chunk, batch)
+            got += len(chunk)
+            entry.feed(chunk, batch)
             if len(chunk) < READ_SIZE:
-                return
+                break
+            # A full read: the stream writes faster than a wait between rounds would let
+            # it (a long line); waiting would only stall its writer.
+            self._unread = True
+        if got:
+            self._streamed = True
+            entry.quiet_rounds = 0
+            if got >= FLOOD_BYTES and entry not in self._flooding:
+                self._flooded(entry)
+        entry.pending(batch)
 
-    def _feed_stream(self, entry: _Stream, chunk: bytes, batch: list[dict]) -> None:
-        end = chunk.rfind(b"\n")
-        if end < 0:
-            # No line ends here: keep the chunk, and deliver a piece if the line is over
-            # the limit (a 50 MB line is read in pieces, never held whole).
-            entry.pending.append(chunk)
-            entry.pending_bytes += len(chunk)
-            if entry.pending_bytes > LINE_LIMIT:
-                self._deliver_pieces(entry, batch)
-            return
-        if entry.pending:
-            complete = b"".join(entry.pending) + chunk[:end]
-            entry.pending.clear()
-        else:
-            complete = chunk[:end]
-        rest = chunk[end + 1 :]
-        entry.pending_bytes = len(rest)
-        if rest:
-            entry.pending.append(rest)
-        first_end = complete.find(b"\n")
-        if (first_end if first_end >= 0 else len(complete)) > LINE_LIMIT:
-            # The line that began in earlier chunks is over the limit (rare): in pieces.
-            self._emit_long_line(entry, complete if first_end < 0 else complete[:first_end], batch)
-            if first_end < 0:
-                return
-            complete = complete[first_end + 1 :]
-        # One decode and one event per chunk, not per line: a flood is hundreds of
-        # thousands of lines a second. Splitting at a newline never cuts a UTF-8 character.
-        # Bytes that are not UTF-8 are kept exactly, as lone surrogates (surrogateescape):
-        # JSON carries them, the front ends show them as \xNN.
-        texts = complete.decode("utf-8", "surrogateescape").split("\n")
-        if b"\r" in complete:
-            texts = [text[:-1] if text.endswith("\r") else text for text in texts]
-        batch.append(
-            {
-                "kind": ev.LINES,
-                "pid": entry.pid,
-                "stream": entry.stream,
-                "texts": texts,
-                "t": time.monotonic_ns(),
-            }
-        )
+    def _flooded(self, entry: _Stream) -> None:
+        """``entry`` floods: read it every round instead of waking up for it.
 
-    def _deliver_pieces(self, entry: _Stream, batch: list[dict]) -> None:
-        """The pending line is over the limit: deliver whole pieces of it, keep the rest."""
-        data = b"".join(entry.pending)
-        entry.pending.clear()
-        rest = data[self._emit_pieces(entry, data, batch) :]
-        entry.pending_bytes = len(rest)
-        if rest:
-            entry.pending.append(rest)
+        A pipe that a selector watches wakes the selector on every write, and that costs
+        the writer: a process printing a million lines a second pays it a million times.
+        A flooding stream is read once per round (about every BATCH_SECONDS) without being
+        watched, and its pipe is made bigger (when the system allows it) so the writer
+        does not block while the collector sleeps between rounds."""
+        self._selector.unregister(entry.fd)
+        self._flooding.add(entry)
+        try:
+            fcntl.fcntl(entry.fd, _SETPIPE_SZ, FLOOD_PIPE_BYTES)
+        except (OSError, TypeError):
+            pass  # over the user's pipe quota, not a pipe, not Linux: it works, slower
 
-    def _emit_long_line(self, entry: _Stream, data: bytes, batch: list[dict]) -> None:
-        """A complete line over the limit: its pieces, the last one ending the line."""
-        done = self._emit_pieces(entry, data, batch)
-        self._emit_piece(entry, data[done:], batch, continues=False)
-
-    def _emit_pieces(self, entry: _Stream, data: bytes, batch: list[dict]) -> int:
-        """Emit pieces of ``data`` of LINE_LIMIT bytes while more than that is left; return
-        how many bytes were emitted (the rest, at most LINE_LIMIT, is the caller's)."""
-        done = 0
-        while len(data) - done > LINE_LIMIT:
-            cut = done + LINE_LIMIT
-            while cut > done + LINE_LIMIT - 4 and data[cut] & 0xC0 == 0x80:
-                cut -= 1  # never inside a UTF-8 character
-            self._emit_piece(entry, data[done:cut], batch, continues=True)
-            done = cut
-        return done
-
-    @staticmethod
-    def _emit_piece(entry: _Stream, piece: bytes, batch: list[dict], continues: bool) -> None:
-        event = {
-            "kind": ev.LINE,
-            "pid": entry.pid,
-            "stream": entry.stream,
-            "text": piece.decode("utf-8", "surrogateescape"),
-            "t": time.monotonic_ns(),
-        }
-        if continues:
-            event["continues"] = True
-        batch.append(event)
+    def _calmed(self, entry: _Stream) -> None:
+        """``entry`` has been quiet a while: watch it again, so a quiet stream costs
+        nothing."""
+        self._flooding.discard(entry)
+        self._selector.register(entry.fd, selectors.EVENT_READ, entry)
 
     def _close_stream(self, entry: _Stream, batch: list[dict]) -> None:
-        self._selector.unregister(entry.fd)
+        if entry in self._flooding:
+            self._flooding.discard(entry)
+        else:
+            self._selector.unregister(entry.fd)
         entry.owner.close()
         self._streams.discard(entry)
-        if entry.pending:
-            data = b"".join(entry.pending)
-            entry.pending.clear()
-            entry.pending_bytes = 0
-            text = data[self._emit_pieces(entry, data, batch) :].decode("utf-8", "surrogateescape")
-            batch.append(
-                {
-                    "kind": ev.LINE,
-                    "pid": entry.pid,
-                    "stream": entry.stream,
-                    "text": text,
-                    "t": time.monotonic_ns(),
-                    "partial": True,
-                }
-            )
+        entry.close(batch)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -637,6 +654,12 @@ class Collector:
             except OSError:
                 pass
         self._selector.close()
+        for entry in self._flooding:  # not in the selector while flooding
+            try:
+                entry.owner.close()
+            except OSError:
+                pass
+        self._flooding.clear()
         for reader in self._rings.values():
             reader.close()
         self._rings.clear()

@@ -13,7 +13,9 @@ the same snapshot.
 Everything kept is bounded: the log is a ring (10,000 lines by default), duration samples
 per lock and depth history per queue are short deques. Totals are plain counters, so a
 line that scrolled out of the ring still counts in ``lines_total`` and in the process's
-``lines``, and ring overruns in the agent show up as ``events_dropped``.
+``lines``, and ring overruns in the agent show up as ``events_dropped``. A line being
+rewritten with carriage returns (a progress bar) is kept apart, one per process and stream
+(at most MAX_PENDING_LINES), until its newline makes it a line of the log.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from mptui.engine.views import (
     LockView,
     LogDelta,
     LogLine,
+    PendingLine,
     PipeView,
     ProcessView,
     QueueView,
@@ -50,6 +53,9 @@ LOG_RING_CHARS = 4_000_000
 """Characters the log ring keeps in all (about 16 MB at worst, in 4-byte characters): ten
 thousand short lines fit, but ten thousand cut lines of 2,000 characters do not, and the
 oldest go first. What left the ring is counted, as lines that scrolled out are."""
+MAX_PENDING_LINES = 32
+"""Lines being rewritten with carriage returns (progress bars) kept at once, one per process
+and stream; the oldest leaves first."""
 DURATION_SAMPLES = 2048  # per lock, for wait/hold percentiles
 DEPTH_HISTORY = 120  # per queue, one sample per tick (about two minutes)
 MAX_ENDED_PROCESSES = 1000  # a Pool with maxtasksperchild can churn through thousands
@@ -276,6 +282,7 @@ class Store:
         # LogLine fields, as tuples; sized by their text's length.
         self._log: BoundedLog[tuple] = BoundedLog(log_capacity, LOG_RING_CHARS)
         self._lines_total = 0
+        self._pending: dict[tuple[int, str], tuple[str, int]] = {}  # (pid, stream) -> text, t
         self._processes: dict[int, _Process] = {}
         self._queues: dict[int, _Queue] = {}
         self._pipes: dict[int, _Pipe] = {}
@@ -355,17 +362,25 @@ class Store:
             first_seq = newer[0][0] if newer else self._lines_total + 1
             skipped = max(0, first_seq - cursor - 1)
             make = LogLine._make
+            pending = tuple(
+                PendingLine(pid=pid, name=self._name(pid), stream=stream, text=text, t_ns=t)
+                for (pid, stream), (text, t) in self._pending.items()
+            )
             return LogDelta(
                 lines=tuple(make(line) for line in newer),
                 cursor=self._lines_total,
                 skipped=skipped,
+                pending=pending,
             )
+
+    def _name(self, pid: int) -> str:
+        proc = self._processes.get(pid)
+        return (proc.name if proc is not None else "") or f"pid {pid}"
 
     def name_of(self, pid: int) -> str:
         """The process's display name, without building a snapshot (for per-line output)."""
         with self._mutex:
-            proc = self._processes.get(pid)
-            return (proc.name if proc is not None else "") or f"pid {pid}"
+            return self._name(pid)
 
     # ---------------------------------------------------------------- handlers
 
@@ -525,28 +540,45 @@ class Store:
         self._on_lines({**e, "texts": [e["text"]]})
 
     def _on_lines(self, e: dict) -> None:
-        pid, texts = e["pid"], [str(text) for text in e["texts"]]
+        pid, texts = e["pid"], e["texts"]
+        if not isinstance(texts, list):
+            raise TypeError("texts")
+        stream = e.get("stream", "stdout")
         proc = self._process(pid)
+        if self._pending:
+            self._pending.pop((pid, stream), None)  # the line being rewritten has ended
+        count = len(texts)
         first = self._lines_total + 1
-        proc.lines += len(texts)
-        self._lines_total += len(texts)
-        # Only the lines the ring will still hold become objects: a flood batch can be
-        # far longer than the ring.
+        proc.lines += count
+        self._lines_total += count
+        # Only the lines the ring will still hold become objects: a flood batch can be far
+        # longer than the ring, and headless the ring holds none (the printer has them).
         capacity = self._log.items.maxlen or 0
-        keep = texts[-capacity:] if capacity else []
-        seq = first + len(texts) - len(keep)
-        name, stream, t = proc.name or f"pid {pid}", e.get("stream", "stdout"), e.get("t", 0)
+        if not capacity:
+            return
+        keep = texts[-capacity:]
+        seq = first + count - len(keep)
+        name, t = proc.name or f"pid {pid}", e.get("t", 0)
         # Plain tuples: LogLine objects are made only for the lines a reader asks for.
         limit = LOG_TEXT_CHARS
         entries = [
             (i, pid, name, stream, text[:limit], t, False, len(text))
             if len(text) > limit
             else (i, pid, name, stream, text, t, False, -1)
-            for i, text in enumerate(keep, seq)
+            for i, text in enumerate(map(str, keep), seq)
         ]
         if entries and e.get("partial"):
             entries[-1] = (*entries[-1][:6], True, entries[-1][7])
         self._log.extend(entries, [len(entry[4]) for entry in entries])
+
+    def _on_pending(self, e: dict) -> None:
+        """A line being rewritten (a progress bar): it replaces the one before."""
+        key = (e["pid"], e.get("stream", "stdout"))
+        self._process(key[0])
+        self._pending.pop(key, None)  # to the end: the newest are kept
+        self._pending[key] = (str(e["text"])[:LOG_TEXT_CHARS], e.get("t", 0))
+        while len(self._pending) > MAX_PENDING_LINES:
+            del self._pending[next(iter(self._pending))]
 
     def _on_metrics(self, e: dict) -> None:
         for pid, cpu, rss in e["samples"]:
@@ -701,6 +733,7 @@ class Store:
         ev.STOPPING: _on_stopping,
         ev.LINE: _on_line,
         ev.LINES: _on_lines,
+        ev.PENDING: _on_pending,
         ev.METRICS: _on_metrics,
         ev.TICK: _on_tick,
         ev.DROPPED: _on_dropped,

@@ -228,9 +228,23 @@ class Snapshot:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class PendingLine:
+    """The line a process is rewriting with carriage returns (a progress bar), as it shows
+    now; it becomes a LogLine when its newline comes."""
+
+    pid: int
+    name: str
+    stream: str
+    text: str
+    t_ns: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class LogDelta:
     """Lines after a cursor; ``skipped`` counts lines that left the ring before being read."""
 
     lines: tuple[LogLine, ...]
     cursor: int
     skipped: int
+    pending: tuple[PendingLine, ...] = ()
+    """Lines being rewritten now (progress bars), oldest first: shown below the log."""

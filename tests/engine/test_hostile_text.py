@@ -123,7 +123,9 @@ def test_json_carries_the_programs_exact_text(hostile_script):
     for tag in hostile.PAYLOADS:
         assert ("stdout", f"child {hostile.line(tag)}") in texts, tag
         assert ("stderr", f"parent {hostile.line(tag)}") in texts, tag
-    assert ("stdout", "child TAG-PROGRESS 10%\rchild TAG-PROGRESS 100%") in texts
+    # A line rewritten with \r comes as a terminal shows it once its newline came.
+    assert ("stdout", "child TAG-PROGRESS 100%") in texts
+    assert not any("TAG-PROGRESS 10%" in text for _, text in texts)
     # Bytes that are not UTF-8 come as the lone surrogates of surrogateescape: exact.
     undecodable = [text for stream, text in texts if "TAG-BYTES" in text]
     assert {t.encode("utf-8", "surrogateescape") for t in undecodable} == {

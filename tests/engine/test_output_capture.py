@@ -225,3 +225,28 @@ def test_headless_marks_the_pieces_of_a_line_over_the_limit(write_script):
     texts = [row[15:] for row in rows]
     assert "".join(texts[:3]) == "z" * (2 * 2**20 + 3) and texts[3] == "after"
     assert len(texts[0]) == LINE_LIMIT
+
+
+FLOOD_THEN_QUIET = """
+import sys, time
+for n in range(200_000):
+    print(f"flood {n}")
+sys.stdout.flush()
+time.sleep(0.6)  # the flooding stream goes quiet and is watched again
+print("after the flood", flush=True)
+time.sleep(1.0)
+print("end", flush=True)
+"""
+
+
+def test_a_stream_that_flooded_then_went_quiet_is_still_heard_at_once(write_script):
+    # A flooding stream is read every round without being watched; once quiet it must be
+    # watched again, or a later line would wait for the end of the stream.
+    run = run_program(Program.from_script(write_script(FLOOD_THEN_QUIET)), timeout=60)
+    runner = run.by_name("MainProcess").pid
+    assert run.lines(runner) == [f"flood {n}" for n in range(200_000)] + [
+        "after the flood",
+        "end",
+    ]
+    batches = [e["texts"] for e in run.events if e["kind"] == "lines" and e["pid"] == runner]
+    assert ["after the flood"] in batches and ["end"] in batches  # each as it was printed

@@ -1011,3 +1011,40 @@ def test_a_store_without_a_log_ring_still_counts_every_line():
     store.apply({"kind": ev.LINE, "pid": 1, "stream": "stdout", "text": "c", "t": 2})
     snap = store.snapshot()
     assert (snap.lines_total, snap.lines_retained, snap.process(1).lines) == (3, 0, 3)
+
+
+def pending(pid: int, text: str, stream: str = "stderr", t: int = 0) -> dict:
+    return {"kind": ev.PENDING, "pid": pid, "stream": stream, "text": text, "t": t}
+
+
+def test_a_pending_line_is_replaced_in_place_and_ended_by_its_line():
+    store = Store()
+    store.apply(started(3, "Worker", "fork"))
+    store.apply_many([pending(3, " 10%"), pending(4, "other"), pending(3, " 20%", t=5)])
+    assert [(p.pid, p.name, p.stream, p.text) for p in store.log_since(0).pending] == [
+        (4, "pid 4", "stderr", "other"),
+        (3, "Worker", "stderr", " 20%"),  # replaced: moved to the end, newest last
+    ]
+    store.apply(line(3, "on stdout"))  # another stream's line does not end it
+    assert len(store.log_since(0).pending) == 2
+    store.apply(line(3, "100%", stream="stderr"))
+    delta = store.log_since(0)
+    assert [p.pid for p in delta.pending] == [4]
+    assert [x.text for x in delta.lines] == ["on stdout", "100%"]
+    assert store.snapshot().lines_total == 2  # a pending line is not a line yet
+
+
+def test_pending_lines_are_bounded():
+    from mptui.engine.store import LOG_TEXT_CHARS, MAX_PENDING_LINES
+
+    store = Store()
+    store.apply_many([pending(pid, "x" * 10_000) for pid in range(MAX_PENDING_LINES + 10)])
+    kept = store.log_since(0).pending
+    assert [p.pid for p in kept] == list(range(10, MAX_PENDING_LINES + 10))  # the newest
+    assert all(len(p.text) == LOG_TEXT_CHARS for p in kept)
+
+
+def test_a_bad_pending_event_is_counted_not_fatal():
+    store = Store()
+    store.apply({"kind": ev.PENDING, "pid": 3})
+    assert store.snapshot().bad_messages == 1

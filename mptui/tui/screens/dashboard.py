@@ -364,6 +364,7 @@ class DashboardScreen(Screen):
         self.run_state = snapshot.run.state
         if delta is not None:
             self.log_panel.add_lines(delta.lines, delta.skipped)
+            self.log_panel.set_pending(delta.pending)
         self.log_panel.set_received(snapshot.lines_total)
         self.log_panel.flush(force=force)
         wall = time.monotonic()

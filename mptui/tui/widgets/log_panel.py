@@ -29,7 +29,7 @@ from textual.widgets import Input, Log, Static
 from mptui import format as fmt
 from mptui.bounded import BoundedLog
 from mptui.engine.store import LOG_TEXT_CHARS
-from mptui.engine.views import LogLine
+from mptui.engine.views import LogLine, PendingLine
 from mptui.text import clip_line, printable
 from mptui.tui import glyphs
 from mptui.tui.log_filter import BadFilter, LogFilter
@@ -49,6 +49,8 @@ PROCESS_COLORS = ("cyan", "green", "magenta", "blue", "bright_cyan", "bright_gre
 SHOWN_CHARS = LOG_TEXT_CHARS
 """Characters of a line's text shown, after escaping; the rest is replaced by a marker.
 The Store keeps as many (the whole line is printed by --headless and --json)."""
+PENDING_ROWS = 3
+"""Lines being rewritten (progress bars) shown under the log at once, the newest."""
 STDIN_NOTE = "stdin: not connected (use --headless to pipe input)"
 """Under the log: in the dashboard the program's stdin is /dev/null (the terminal is the
 dashboard's), so ``input()`` gets EOF at once; headless passes mptui's stdin through."""
@@ -83,6 +85,16 @@ def format_line(line: LogLine) -> str:
     mark = marks.stderr if line.stream == "stderr" else marks.stdout
     text, left_out = clip_line(line.text, SHOWN_CHARS)
     left_out += line.cut  # what the Store already left out
+    if left_out:
+        text += cut_marker(left_out)
+    return f"{shown_name(line.name)} {mark} {text}"
+
+
+def format_pending(line: PendingLine) -> str:
+    """A line being rewritten, as :func:`format_line` shows a line (printable, cut)."""
+    marks = glyphs.active()
+    mark = marks.stderr if line.stream == "stderr" else marks.stdout
+    text, left_out = clip_line(line.text, SHOWN_CHARS)
     if left_out:
         text += cut_marker(left_out)
     return f"{shown_name(line.name)} {mark} {text}"
@@ -204,12 +216,15 @@ class LogPanel(Panel):
         self._status = ""
         self._unwritten: deque[tuple[int, str]] = deque(maxlen=MAX_LINES)
         self._written_at = -1e9
+        self.pending_rows: list[str] = []
+        """The lines being rewritten (progress bars) shown under the log, as shown."""
         self.write_interval = 0.5
         """Least seconds between two writes to the view (see :meth:`flush`)."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="log-status")
         yield ProcessLog()
+        yield Static(id="log-pending")
         with Horizontal(id="log-filter-bar"):
             yield Static("/", id="log-filter-label")
             yield Input(
@@ -223,6 +238,7 @@ class LogPanel(Panel):
         self.set_subtitle(STDIN_NOTE)
         self.query_one("#log-filter-bar").display = False
         self.query_one("#log-filter-error").display = False
+        self.query_one("#log-pending").display = False
         self.query_one("#log-filter", Input).cursor_blink = False
         self._update_status()
 
@@ -269,6 +285,25 @@ class LogPanel(Panel):
             # Lines the panel no longer keeps are not written either.
             while len(self._unwritten) > len(self._entries):
                 self._unwritten.popleft()
+
+    def set_pending(self, pending: Sequence[PendingLine]) -> None:
+        """Show the lines being rewritten now (progress bars) under the log, live: each
+        becomes a line of the log when its newline comes."""
+        accepts = self.filter.accepts
+        rows = [format_pending(line) for line in pending]
+        rows = [row for row, line in zip(rows, pending, strict=True) if accepts(line.pid, row)]
+        rows = rows[-PENDING_ROWS:]
+        if rows == self.pending_rows:
+            return
+        self.pending_rows = rows
+        view = self.query_one("#log-pending", Static)
+        view.display = bool(rows)
+        highlight = self.log_view.highlighter
+        for line in pending:
+            highlight.color_for(line.name)
+        text = Text("\n").join(highlight(Text(row, no_wrap=True, overflow="ellipsis"))
+                               for row in rows)  # fmt: skip
+        view.update(text)
 
     def set_received(self, total: int) -> None:
         self.received = total
@@ -381,6 +416,7 @@ class LogPanel(Panel):
         self.dropped = 0
         self.log_view.highlighter.colors.clear()
         self.log_view.clear()
+        self.set_pending(())
         self.filter = LogFilter.make(self.filter.text)
         self._update_status()
 
