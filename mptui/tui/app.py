@@ -12,7 +12,6 @@ seconds).
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
 import os
 import signal
 import sys
@@ -21,13 +20,12 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from textual import work
-from textual.app import App, SystemCommand
+from textual.app import App, ScreenStackError, SystemCommand
 from textual.command import CommandPalette
 from textual.content import Content
 from textual.css.query import NoMatches
 from textual.screen import Screen
 
-from mptui.engine.session import default_start_method
 from mptui.text import printable
 from mptui.tui import glyphs, layout
 from mptui.tui.keys import APP_BINDINGS
@@ -46,7 +44,17 @@ STOP_GRACE = 1.0
 
 def start_methods() -> tuple[str | None, ...]:
     """What ``m`` cycles through: the platform's default first, then each available one."""
+    import multiprocessing  # here, not at the top: the first frame does not need it
+
     return (None, *multiprocessing.get_all_start_methods())
+
+
+def default_start_method() -> str:
+    """The engine's (mptui.engine.session), imported here and not at the top: the first
+    frame needs neither it nor the collector and psutil it would load."""
+    from mptui.engine.session import default_start_method as engines
+
+    return engines()
 
 
 class MptuiApp(App[int]):
@@ -109,7 +117,6 @@ class MptuiApp(App[int]):
         self.exit_status = 0
         self._cursor = 0
         self._quitting = False
-        self._program_class = program_class()
 
     # ------------------------------------------------------------- set-up
 
@@ -188,12 +195,13 @@ class MptuiApp(App[int]):
 
     def program_for(self, entry: Entry) -> Any:
         """The Program to run for an entry, with the user's settings and start method."""
+        program_type = program_class()  # the engine's, imported when a run starts
         if entry.lesson is not None:
-            return self._program_class.from_lesson(
+            return program_type.from_lesson(
                 entry.lesson, self.settings.get(entry.key, {}), start_method=self.start_method
             )
         argv = self.script.argv
-        return self._program_class.from_script(argv[0], argv[1:], start_method=self.start_method)
+        return program_type.from_script(argv[0], argv[1:], start_method=self.start_method)
 
     def run_entry(self, entry: Entry) -> None:
         """Run (or restart) an entry of the lesson list."""
@@ -219,6 +227,15 @@ class MptuiApp(App[int]):
         dashboard.reset_run(key)
         # A recorded program brings the text that ran; a live one is read from its file.
         dashboard.source.show_file(program.source_path, program.source_text)
+        if dashboard.group in ("lessons", "lesson") and dashboard.mode != "full":
+            # focus=True: the lesson list is hidden now; keys must not go to it unseen.
+            dashboard.show_group("run" if dashboard.mode == "compact" else "dashboard", focus=True)
+        dashboard.update_header()  # the program's name, "starting..."
+        # Let that be drawn (the first frame, when the program was named on the command
+        # line) before the engine loads and the program forks: the screen comes sooner.
+        await dashboard.wait_for_refresh()
+        if self._quitting:
+            return
         try:
             session = self.session_factory(program)
             # start() must run on the main thread (PR_SET_PDEATHSIG is per thread);
@@ -234,9 +251,6 @@ class MptuiApp(App[int]):
         recorder = getattr(session, "recorder", None)
         if recorder is not None:
             self.notify(f"Recording this run to {recorder.path}", timeout=4)
-        if dashboard.group in ("lessons", "lesson") and dashboard.mode != "full":
-            # focus=True: the lesson list is hidden now; keys must not go to it unseen.
-            dashboard.show_group("run" if dashboard.mode == "compact" else "dashboard", focus=True)
         self.tick(force=True)
 
     def stop_session(self) -> None:
@@ -291,8 +305,8 @@ class MptuiApp(App[int]):
                 return
             with self.batch_update():
                 self.dashboard.show(snapshot, delta, self.now_ns(), force=force)
-        except NoMatches:
-            pass  # the app is exiting and its widgets are being removed: nothing to draw
+        except (NoMatches, ScreenStackError):
+            pass  # the app is exiting, its screen or widgets being removed: nothing to draw
 
     def refresh_now(self) -> None:
         """Tick at once and refresh every visible panel (tests and screenshots use it)."""

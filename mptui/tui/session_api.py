@@ -9,9 +9,11 @@ the screenshots pass :class:`mptui.tui.replay.ReplaySession`, a recording of a r
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from mptui.engine.store import Store
+if TYPE_CHECKING:
+    # Types only: the Store's module loads with the first run, not before the first frame.
+    from mptui.engine.store import Store
 
 
 class SessionLike(Protocol):

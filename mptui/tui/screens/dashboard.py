@@ -17,16 +17,13 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
-from mptui.engine.store import LogDelta, Snapshot
 from mptui.text import printable
 from mptui.tui import glyphs, layout
 from mptui.tui.keys import DASHBOARD_BINDINGS
-from mptui.tui.screens.help_screen import HelpScreen
-from mptui.tui.screens.kill_screen import KillScreen
-from mptui.tui.screens.settings_screen import SettingsScreen
 from mptui.tui.widgets.channel_panel import ChannelPanel
+from mptui.tui.widgets.key_footer import KeyFooter
 from mptui.tui.widgets.lesson_panel import SCRIPT_KEY, Entry, LessonPanel
 from mptui.tui.widgets.lock_panel import LockPanel
 from mptui.tui.widgets.log_panel import LogPanel
@@ -37,6 +34,7 @@ from mptui.tui.widgets.source_panel import SourcePanel
 from mptui.tui.widgets.summary_panel import SummaryPanel
 
 if TYPE_CHECKING:
+    from mptui.engine.store import LogDelta, Snapshot
     from mptui.tui.app import MptuiApp
 
 
@@ -94,6 +92,9 @@ class DashboardScreen(Screen):
     # ------------------------------------------------------------- composition
 
     def compose(self) -> ComposeResult:
+        # The layout's class before the children mount: added after, it would restyle every
+        # widget a second time before the first frame (on_mount's apply_mode then finds it).
+        self.add_class(f"-{layout.choose_mode(self.app.size.width, self.app.size.height)}")
         yield RunHeader()
         yield PanelTabs(id="panel-tabs")
         with Horizontal(id="body"):
@@ -108,7 +109,7 @@ class DashboardScreen(Screen):
                 yield LogPanel(id="log")
         yield Static(id="too-small")
         # The palette key is in the help screen; at 80 columns the main keys need the room.
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyFooter()  # compact, no palette key; rebuilt only when its keys change
 
     def on_mount(self) -> None:
         self.log_panel.write_interval = self.log_interval
@@ -377,6 +378,8 @@ class DashboardScreen(Screen):
                             markup=False)  # fmt: skip
             return
 
+        from mptui.tui.screens.kill_screen import KillScreen  # lazily: see action_help
+
         def send(sig: int | None) -> None:
             if sig is not None:
                 self.mptui.signal_process(proc.pid, proc.name, sig)
@@ -421,6 +424,8 @@ class DashboardScreen(Screen):
             self.app.notify(f"The lesson {entry.key!r} has no settings.")
             return
 
+        from mptui.tui.screens.settings_screen import SettingsScreen  # see action_help
+
         def save(values: dict[str, object] | None) -> None:
             if values is not None:
                 self.mptui.settings[entry.key] = values
@@ -434,6 +439,9 @@ class DashboardScreen(Screen):
         self.mptui.cycle_start_method()
 
     def action_help(self) -> None:
+        # The dialogs are imported when first opened: the first frame does not need them.
+        from mptui.tui.screens.help_screen import HelpScreen
+
         self.app.push_screen(HelpScreen())
 
     def action_lesson(self, number: int) -> None:

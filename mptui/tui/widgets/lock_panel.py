@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
 from mptui import format as fmt
-from mptui.engine.store import LockView, Snapshot
 from mptui.text import printable
 from mptui.tui import glyphs
 from mptui.tui.widgets.panel import Panel
 from mptui.tui.widgets.table_sync import TableSync
+
+if TYPE_CHECKING:
+    # Types only: the Store's module loads with the first run, not before the first frame.
+    from mptui.engine.store import LockView, Snapshot
 
 COLUMNS = (
     ("label", "Lock"),
@@ -105,6 +110,7 @@ class LockPanel(Panel):
     TITLE = "Locks"
 
     def compose(self) -> ComposeResult:
+        self.add_class("-empty")  # before the children mount: after, it restyles them all
         yield Static("No locks in this program (yet).", classes="empty")
         yield DataTable(id="lock-table", cursor_type="row")
         yield Static(id="lock-detail")

@@ -16,6 +16,7 @@ import re
 import time
 from collections import deque
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rich.highlighter import Highlighter
 from rich.text import Text
@@ -28,11 +29,14 @@ from textual.widgets import Input, Log, Static
 
 from mptui import format as fmt
 from mptui.bounded import BoundedLog
-from mptui.engine.store import LOG_TEXT_CHARS, LogLine
-from mptui.text import clip_line, printable
+from mptui.text import LOG_TEXT_CHARS, clip_line, printable
 from mptui.tui import glyphs
 from mptui.tui.log_filter import BadFilter, LogFilter
 from mptui.tui.widgets.panel import Panel
+
+if TYPE_CHECKING:
+    # Types only: the Store's module loads with the first run, not before the first frame.
+    from mptui.engine.store import LogLine
 
 MAX_LINES = 5000
 PANEL_CHARS = 2_000_000

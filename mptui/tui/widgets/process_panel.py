@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.message import Message
@@ -10,10 +12,13 @@ from textual.widgets import DataTable, Static
 
 from mptui import format as fmt
 from mptui.engine import verdict
-from mptui.engine.store import ProcessView, Snapshot
 from mptui.text import printable
 from mptui.tui.widgets.panel import Panel
 from mptui.tui.widgets.table_sync import TableSync
+
+if TYPE_CHECKING:
+    # Types only: the Store's module loads with the first run, not before the first frame.
+    from mptui.engine.store import ProcessView, Snapshot
 
 COLUMNS = (
     ("name", "Process"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import platform
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events
@@ -18,9 +19,12 @@ from textual.widgets import Static
 
 from mptui import format as fmt
 from mptui.engine import verdict
-from mptui.engine.store import RunView
 from mptui.text import printable
 from mptui.tui import glyphs
+
+if TYPE_CHECKING:
+    # Types only: the Store's module loads with the first run, not before the first frame.
+    from mptui.engine.store import RunView
 
 PYTHON_VERSION = platform.python_version()
 """Shown in the header; the observed program runs on the same interpreter."""

@@ -1,10 +1,16 @@
-"""The Source panel: the running program's code, exactly what runs, syntax highlighted."""
+"""The Source panel: the running program's code, exactly what runs, syntax highlighted.
+
+Highlighting costs: importing rich.syntax and pygments, and building the Python lexer's
+regular expressions the first time, take longer than the rest of the dashboard's first
+frame. So the first file shown appears as plain text in that frame and is highlighted
+right after it; later files are highlighted at once.
+"""
 
 from __future__ import annotations
 
 import pathlib
 
-from rich.syntax import Syntax
+from rich.console import RenderableType
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import ScrollableContainer
@@ -27,6 +33,8 @@ class SourcePanel(Panel):
         super().__init__(id=id)
         self.path: pathlib.Path | None = None
         """The file shown, if any."""
+        self._highlighted_once = False
+        """Whether a file was highlighted yet (see the module docstring)."""
 
     def compose(self) -> ComposeResult:
         with ScrollableContainer(id="source-scroll"):
@@ -61,14 +69,30 @@ class SourcePanel(Panel):
         # Shown as it is, but for control characters (a raw ESC in a string literal):
         # escaped, line by line (universal newlines already made every ending a "\n").
         lines = (printable(line.expandtabs(4)) for line in text.rstrip("\n").split("\n"))
-        code.update(
-            Syntax(
-                "\n".join(lines),
-                "python",
-                theme=SYNTAX_THEME,
-                line_numbers=True,
-                word_wrap=False,
-                # No background: the panel's own shows through, in every theme.
-            )
-        )
+        source = "\n".join(lines)
+        if self._highlighted_once:
+            code.update(highlighted(source))
+        else:
+            code.update(Text(source))
+            # Two refreshes on: the footer's keys come one refresh after the rest.
+            self.call_after_refresh(self.call_after_refresh, self._highlight_first, path, source)
         self.query_one("#source-scroll").scroll_home(animate=False)
+
+    def _highlight_first(self, path: pathlib.Path, source: str) -> None:
+        self._highlighted_once = True
+        if path == self.path:  # not replaced meanwhile
+            self.query_one("#source-code", Static).update(highlighted(source))
+
+
+def highlighted(source: str) -> RenderableType:
+    """Python source with line numbers, in the terminal's own colours."""
+    from rich.syntax import Syntax  # here, not at the top: see the module docstring
+
+    return Syntax(
+        source,
+        "python",
+        theme=SYNTAX_THEME,
+        line_numbers=True,
+        word_wrap=False,
+        # No background: the panel's own shows through, in every theme.
+    )

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.widgets import Static
 
 from mptui import format as fmt
 from mptui.engine import verdict
-from mptui.engine.store import Snapshot
 from mptui.text import printable
 from mptui.tui import glyphs
+
+if TYPE_CHECKING:
+    # Types only: the Store's module loads with the first run, not before the first frame.
+    from mptui.engine.store import Snapshot
 
 HEADLINES = {
     verdict.OK: ("✓ Finished", "bold green"),
