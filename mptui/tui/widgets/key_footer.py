@@ -3,7 +3,8 @@
 Textual's Footer rebuilds itself (removes and mounts a widget per key, and styles each)
 whenever the screen's bindings are updated: on every focus change, so on every Tab, and a
 few times before the first frame. The keys it shows are nearly always the same ones, so
-this one compares first. And its keys are born compact: Textual's FooterKey adds the
+this one compares first, and shows its first keys in the first frame, not in a second
+one. And its keys are born compact: Textual's FooterKey adds the
 ``-compact`` class once mounted, which restyles every key a second time.
 """
 
@@ -38,6 +39,13 @@ class KeyFooter(Footer):
         )
         if shown == self._shown:
             return
+        # As Footer.bindings_changed, but the first keys are composed at once, not after
+        # the next refresh: they are part of the first frame, not of a second one.
+        self._bindings_ready = True
         if screen.app.app_focus and self.is_attached and screen is self.screen:
-            self._shown = shown  # Footer rebuilds now; else it has not, and must next time
-        super().bindings_changed(screen)
+            first = self._shown is None
+            self._shown = shown  # rebuilt now; else it is not, and must be next time
+            if first:
+                self.call_next(self.recompose)
+            else:
+                self.call_after_refresh(self.recompose)
