@@ -232,16 +232,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as error:
         print(f"mptui: {error}", file=sys.stderr)
         return 2
-    from mptui.tui.app import run_app
+    from mptui.tui.app import leave, run_app
 
-    return run_app(
+    leave(run_app(
         lesson=request.lesson,
         script=request.script or None,
         start_method=request.start_method,
         params=dict(program.params) if program is not None and request.lesson else None,
         fps=request.fps,
         record=request.record,
-    )
+    ))  # fmt: skip
 
 
 def _replay(request: Request) -> int:
