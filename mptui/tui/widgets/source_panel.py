@@ -8,9 +8,13 @@ right after it; later files are highlighted at once.
 
 from __future__ import annotations
 
+import functools
 import pathlib
+from typing import TYPE_CHECKING
 
-from rich.console import RenderableType
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.measure import Measurement
+from rich.segment import Segment
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import ScrollableContainer
@@ -19,6 +23,9 @@ from textual.widgets import Static
 
 from mptui.text import printable
 from mptui.tui.widgets.panel import Panel
+
+if TYPE_CHECKING:
+    from pygments.lexer import Lexer
 
 SYNTAX_THEME = "ansi_dark"
 """Uses the terminal's 16 ANSI colours, so it reads the same with TERM=xterm and NO_COLOR."""
@@ -74,8 +81,7 @@ class SourcePanel(Panel):
             code.update(highlighted(source))
         else:
             code.update(Text(source))
-            # Two refreshes on: the footer's keys come one refresh after the rest.
-            self.call_after_refresh(self.call_after_refresh, self._highlight_first, path, source)
+            self.call_after_refresh(self._highlight_first, path, source)
         self.query_one("#source-scroll").scroll_home(animate=False)
 
     def _highlight_first(self, path: pathlib.Path, source: str) -> None:
@@ -84,15 +90,50 @@ class SourcePanel(Panel):
             self.query_one("#source-code", Static).update(highlighted(source))
 
 
-def highlighted(source: str) -> RenderableType:
+def highlighted(source: str) -> HighlightedSource:
     """Python source with line numbers, in the terminal's own colours."""
-    from rich.syntax import Syntax  # here, not at the top: see the module docstring
+    return HighlightedSource(source)
 
-    return Syntax(
-        source,
-        "python",
-        theme=SYNTAX_THEME,
-        line_numbers=True,
-        word_wrap=False,
-        # No background: the panel's own shows through, in every theme.
-    )
+
+@functools.cache
+def python_lexer() -> Lexer:
+    """One lexer for every file: rich's Syntax, given the name, makes a new one each time
+    it renders (a quarter of a second per second of Tab presses during a flood)."""
+    from pygments.lexers import get_lexer_by_name  # see the module docstring
+
+    # As rich.syntax.Syntax.lexer makes it, so the tokens (and the colours) are the same.
+    return get_lexer_by_name("python", stripnl=False, ensurenl=True, tabsize=4)
+
+
+class HighlightedSource:
+    """A rich Syntax, rendered once per width.
+
+    Textual renders a Static's content to measure its height at every layout of the screen
+    (a tab shown, the summary appearing) and again to paint it, and Syntax highlights the
+    whole file each time. The lines depend on the width only, so they are kept per width.
+    """
+
+    def __init__(self, source: str) -> None:
+        from rich.syntax import Syntax  # here, not at the top: see the module docstring
+
+        self.syntax = Syntax(
+            source,
+            python_lexer(),
+            theme=SYNTAX_THEME,
+            line_numbers=True,
+            word_wrap=False,
+            # No background: the panel's own shows through, in every theme.
+        )
+        self._rendered: dict[int, list[Segment]] = {}
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        segments = self._rendered.get(options.max_width)
+        if segments is None:
+            if len(self._rendered) >= 8:  # widths from resizing: keep a few
+                self._rendered.clear()
+            segments = list(console.render(self.syntax, options))
+            self._rendered[options.max_width] = segments
+        yield from segments
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement.get(console, options, self.syntax)
