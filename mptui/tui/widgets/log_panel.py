@@ -346,9 +346,7 @@ class LogPanel(Panel):
         if not self.paused and self.pending:
             self._unwritten.extend(list(self._entries.items)[-self.pending :])
             self.pending = 0
-            # Not forced: at once after a quiet spell, else with the next write (a flood
-            # and p pressed again and again would otherwise redraw the log each time).
-            self.flush()
+            self.flush(force=True)
         self._update_status()
 
     def toggle_follow(self) -> None:
