@@ -126,6 +126,11 @@ class HighlightedSource:
         )
         self._rendered: dict[int, list[Segment]] = {}
 
+    @property
+    def code(self) -> str:
+        """The source shown (as rich's Syntax.code)."""
+        return self.syntax.code
+
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         segments = self._rendered.get(options.max_width)
         if segments is None:
