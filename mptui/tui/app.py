@@ -348,6 +348,8 @@ class MptuiApp(App[int]):
         session = self.session
         if session is not None:
             session.close()  # blocks up to the grace period; we are leaving anyway
+        if isinstance(self._driver, QuickExitDriver):
+            self._driver.stop_input()  # not waited for at exit (mptui.tui.driver)
         self.exit(self.exit_status)
 
     def check_terminal(self) -> None:
