@@ -74,7 +74,11 @@ def measure(call: str, seconds: float) -> dict:
                 try:
                     os.read(master, 65536)
                 except OSError:
-                    break
+                    break  # the terminal's other end is closed: mptui is on its way out
+        try:  # it may still be finishing when its end of the terminal closes
+            child.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            pass
         exited = child.poll() is not None
     finally:
         if child.poll() is None:

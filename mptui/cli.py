@@ -421,9 +421,9 @@ def _main(ns: argparse.Namespace) -> int:
         except OSError as error:  # could not even start: no socket, no temp dir...
             raise UsageError(f"cannot start the program: {error}") from None
     _need_a_terminal()
-    from mptui.tui.app import run_app
+    from mptui.tui.app import leave, run_app
 
-    return run_app(program=program, fps=ns.fps, record=ns.record)
+    leave(run_app(program=program, fps=ns.fps, record=ns.record))
 
 
 def _need_a_terminal() -> None:

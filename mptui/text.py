@@ -33,6 +33,13 @@ import re
 TAB_SIZE = 8
 """Tab stops in log lines, as on a terminal."""
 
+LOG_TEXT_CHARS = 2_000
+"""Characters of each line the Store's log ring keeps (the dashboard shows no more). A
+longer line is cut there and its full length kept, so the display can say how much was
+left out; the whole line still reaches listeners (headless text and JSON), up to the
+collector's line limit. This bounds the ring's memory whatever the program prints. Here,
+beside clip_line, so that the dashboard reads it without loading the Store."""
+
 # The characters that are never shown as they are. Every one of them is non-printable
 # for str.isprintable(), which is what makes the fast path in printable() exact.
 _CONTROLS = "\x00-\x08\x0a-\x1f\x7f-\x9f"  # C0 and C1 controls and DEL, except tab

@@ -33,13 +33,19 @@ import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mptui import events as ev
 from mptui.engine import agent_path, verdict
-from mptui.engine.collector import Collector, Listener
 from mptui.engine.process_group import ProcessGroup, become_child_subreaper
 from mptui.engine.program import START_METHODS, Program  # noqa: F401 - Program re-exported
-from mptui.engine.store import Store
+
+if TYPE_CHECKING:
+    # Imported where a session is made and started, not here: the CLI and the dashboard
+    # import this module for Program, and the collector (with psutil) and the Store cost
+    # tens of milliseconds before the dashboard's first frame.
+    from mptui.engine.collector import Collector, Listener
+    from mptui.engine.store import Store
 
 AGENT_BOOTSTRAP = Path(__file__).resolve().parent.parent / "agent" / "bootstrap"
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -92,6 +98,8 @@ class Session:
         linger: float = 3.0,
         stdin: int | None = subprocess.DEVNULL,
     ) -> None:
+        from mptui.engine.store import Store  # see the imports at the top
+
         self.program = program
         self.store = store if store is not None else Store()
         self.linger: float | None = linger
@@ -121,6 +129,8 @@ class Session:
         method = self.program.start_method
         if method is not None and method not in START_METHODS:
             raise ValueError(f"unknown start method {method!r}; valid: {', '.join(START_METHODS)}")
+        from mptui.engine.collector import Collector  # see the imports at the top
+
         become_child_subreaper()
         _raise_fd_limit()
         # mode 0700; named after mptui's pid so that a leftover can be traced to its owner

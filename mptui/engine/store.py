@@ -42,13 +42,9 @@ from mptui.engine.views import (
     RunView,
     Snapshot,
 )
+from mptui.text import LOG_TEXT_CHARS  # defined there: the dashboard reads it before a run
 
 DEFAULT_LOG_CAPACITY = 10_000
-LOG_TEXT_CHARS = 2_000
-"""Characters of each line the log ring keeps (the dashboard shows no more). A longer line
-is cut here and its full length kept, so the display can say how much was left out; the
-whole line still reaches listeners (headless text and JSON), up to the collector's line
-limit. This bounds the ring's memory whatever the program prints."""
 LOG_RING_CHARS = 4_000_000
 """Characters the log ring keeps in all (about 16 MB at worst, in 4-byte characters): ten
 thousand short lines fit, but ten thousand cut lines of 2,000 characters do not, and the

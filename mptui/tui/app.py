@@ -14,24 +14,26 @@ seconds).
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
 import os
 import signal
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from textual import work
 from textual.app import App, ScreenStackError, SystemCommand
 from textual.command import CommandPalette
 from textual.content import Content
 from textual.css.query import NoMatches
+from textual.driver import Driver
+from textual.drivers.linux_driver import LinuxDriver
 from textual.screen import Screen
 
 from mptui.engine.program import Program  # light: a dataclass, no engine machinery
 from mptui.engine.run_control import RunControl, SessionFactory, SessionLike
 from mptui.text import printable
 from mptui.tui import glyphs, layout
+from mptui.tui.driver import QuickExitDriver
 from mptui.tui.keys import APP_BINDINGS
 from mptui.tui.palette import Palette
 from mptui.tui.screens.dashboard import DashboardScreen
@@ -49,6 +51,8 @@ TTY_CHECK_SECONDS = 5.0
 
 def start_methods() -> tuple[str | None, ...]:
     """What ``m`` cycles through: the platform's default first, then each available one."""
+    import multiprocessing  # here, not at the top: the first frame does not need it
+
     return (None, *multiprocessing.get_all_start_methods())
 
 
@@ -111,6 +115,11 @@ class MptuiApp(App[int]):
         self.dashboard: DashboardScreen
 
     # ------------------------------------------------------------- set-up
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's own, but for a quit that does not wait for its input thread."""
+        driver_class = super().get_driver_class()
+        return QuickExitDriver if driver_class is LinuxDriver else driver_class
 
     def get_css_variables(self) -> dict[str, str]:
         """The theme's variables, and the border types for this terminal (mptui.tui.glyphs)."""
@@ -212,7 +221,15 @@ class MptuiApp(App[int]):
             return
         self.running_key = key
         self._cursor = 0
-        self.dashboard.run_started(program, key)
+        dashboard = self.dashboard
+        dashboard.run_started(program, key)
+        # Let the program's name and "starting..." be drawn (the first frame, when the
+        # program was named on the command line) before the engine loads and the program
+        # forks: the screen comes sooner.
+        dashboard.update_header()
+        await dashboard.wait_for_refresh()
+        if self._quitting:
+            return
         try:
             # start() must run on the main thread (PR_SET_PDEATHSIG is per thread);
             # async workers run on the event loop, which is the main thread.
@@ -312,7 +329,13 @@ class MptuiApp(App[int]):
         if self._quitting:
             return
         self._quitting = True
-        await asyncio.to_thread(self.runs.close)
+        # Submitted now (run_in_executor starts the thread at once; to_thread would wait
+        # for the loop, which the line below holds).
+        loop = asyncio.get_running_loop()
+        closing = loop.run_in_executor(None, self.runs.close)
+        if isinstance(self._driver, QuickExitDriver):
+            self._driver.stop_input()  # no key is read from here on (mptui.tui.driver)
+        await closing
         self.exit(self.exit_status)
 
     def on_terminate(self, sig: int) -> None:
@@ -320,6 +343,8 @@ class MptuiApp(App[int]):
         self.exit_status = 128 + sig
         self._quitting = True
         self.runs.close()  # blocks up to the grace period; we are leaving anyway
+        if isinstance(self._driver, QuickExitDriver):
+            self._driver.stop_input()  # not waited for at exit (mptui.tui.driver)
         self.exit(self.exit_status)
 
     def check_terminal(self) -> None:
@@ -420,6 +445,18 @@ def run_app(*, program: Any = None, fps: float = 10.0, record: str | None = None
     finally:
         app.runs.close()
     return status if isinstance(status, int) else app.exit_status
+
+
+def leave(status: int) -> NoReturn:
+    """End the process at once with ``status``, after the dashboard has returned.
+
+    By then the program is stopped, its files removed and the terminal restored: what is
+    left is tearing the interpreter down, freeing every object one by one (the log ring,
+    the widgets' caches), which took 150-250 ms after a flood. The user waits for none of it.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
 
 
 def recording_sessions(path: str) -> SessionFactory:

@@ -26,16 +26,14 @@ from textual.message import Message
 from textual.reactive import Reactive, reactive
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Static, Tab, Tabs
+from textual.widgets import Static, Tab, Tabs
 
 from mptui.engine.views import LogDelta, Snapshot
 from mptui.text import printable
 from mptui.tui import layout
 from mptui.tui.keys import DASHBOARD_BINDINGS
-from mptui.tui.screens.help_screen import HelpScreen
-from mptui.tui.screens.kill_screen import KillScreen
-from mptui.tui.screens.settings_screen import SettingsScreen
 from mptui.tui.widgets.channel_panel import ChannelPanel
+from mptui.tui.widgets.key_footer import KeyFooter
 from mptui.tui.widgets.lesson_panel import SCRIPT_KEY, Entry, LessonPanel, settings_text
 from mptui.tui.widgets.lock_panel import LockPanel
 from mptui.tui.widgets.log_panel import LogPanel
@@ -162,6 +160,9 @@ class DashboardScreen(Screen):
     # ------------------------------------------------------------- composition
 
     def compose(self) -> ComposeResult:
+        # The layout's class before the children mount: added after, it would restyle every
+        # widget a second time before the first frame (on_mount's apply_mode then finds it).
+        self.add_class(f"-{layout.choose_mode(self.app.size.width, self.app.size.height)}")
         yield RunHeader()
         yield PanelTabs(id="panel-tabs")
         with Horizontal(id="body"):
@@ -176,7 +177,7 @@ class DashboardScreen(Screen):
                 yield LogPanel(id="log")
         yield Static(id="too-small")
         # The palette key is in the help screen; at 80 columns the main keys need the room.
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyFooter()  # compact, no palette key; rebuilt only when its keys change
 
     def on_mount(self) -> None:
         self.log_panel.write_interval = self.log_interval
@@ -497,6 +498,8 @@ class DashboardScreen(Screen):
                             markup=False)  # fmt: skip
             return
 
+        from mptui.tui.screens.kill_screen import KillScreen  # lazily: see action_help
+
         def send(sig: int | None) -> None:
             if sig is not None:
                 self.post_message(self.KillConfirmed(proc.pid, proc.name, sig))
@@ -541,6 +544,8 @@ class DashboardScreen(Screen):
             self.app.notify(f"The lesson {entry.key!r} has no settings.")
             return
 
+        from mptui.tui.screens.settings_screen import SettingsScreen  # see action_help
+
         def save(values: dict[str, object] | None) -> None:
             if values is not None:
                 self.post_message(self.SettingsSaved(entry, values))
@@ -552,6 +557,9 @@ class DashboardScreen(Screen):
         self.post_message(self.StartMethodCycled())
 
     def action_help(self) -> None:
+        # The dialogs are imported when first opened: the first frame does not need them.
+        from mptui.tui.screens.help_screen import HelpScreen
+
         self.app.push_screen(HelpScreen())
 
     def action_lesson(self, number: int) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.widget import Widget
@@ -14,6 +16,10 @@ from mptui.tui import glyphs
 from mptui.tui.widgets.cells import right
 from mptui.tui.widgets.panel import Panel
 from mptui.tui.widgets.table_sync import TableSync
+
+if TYPE_CHECKING:
+    # Types only: the Store's module loads with the first run, not before the first frame.
+    from mptui.engine.store import PipeView, QueueView, Snapshot
 
 SPARK_WIDTH = 24
 """Depth samples shown per queue (one per engine tick, about one a second)."""
@@ -90,6 +96,7 @@ class ChannelPanel(Panel):
     TITLE = "Channels"
 
     def compose(self) -> ComposeResult:
+        self.add_class("-empty")  # before the children mount: after, it restyles them all
         yield Static("No queues or pipes in this program (yet).", classes="empty")
         yield DataTable(id="queue-table", cursor_type="row")
         yield DataTable(id="pipe-table", cursor_type="row")

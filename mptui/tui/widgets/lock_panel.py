@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.widget import Widget
@@ -14,6 +16,10 @@ from mptui.tui import glyphs
 from mptui.tui.widgets.cells import right
 from mptui.tui.widgets.panel import Panel
 from mptui.tui.widgets.table_sync import TableSync
+
+if TYPE_CHECKING:
+    # Types only: the Store's module loads with the first run, not before the first frame.
+    from mptui.engine.store import LockView, Snapshot
 
 COLUMNS = (
     ("label", "Lock"),
@@ -102,6 +108,7 @@ class LockPanel(Panel):
     TITLE = "Locks"
 
     def compose(self) -> ComposeResult:
+        self.add_class("-empty")  # before the children mount: after, it restyles them all
         yield Static("No locks in this program (yet).", classes="empty")
         yield DataTable(id="lock-table", cursor_type="row")
         yield Static(id="lock-detail")

@@ -12,6 +12,7 @@ with a marker that says how much was left out: nothing the UI thread does with a
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 from collections import deque
@@ -28,9 +29,8 @@ from textual.widgets import Input, Log, Static
 
 from mptui import format as fmt
 from mptui.bounded import BoundedLog
-from mptui.engine.store import LOG_TEXT_CHARS
 from mptui.engine.views import LogLine, PendingLine
-from mptui.text import clip_line, printable
+from mptui.text import LOG_TEXT_CHARS, clip_line, printable
 from mptui.tui import glyphs
 from mptui.tui.log_filter import BadFilter, LogFilter
 from mptui.tui.widgets.panel import Panel
@@ -60,8 +60,10 @@ _WARNING = re.compile(r"\bWARN(?:ING)?\b")
 _ERROR = re.compile(r"\b(?:ERROR|CRITICAL|FATAL|Traceback)\b|(?<=\w)Error:")
 
 
+@functools.lru_cache(maxsize=4096)
 def shown_name(name: str) -> str:
-    """A process name as the prefix shows it: printable, cut or padded to NAME_WIDTH."""
+    """A process name as the prefix shows it: printable, cut or padded to NAME_WIDTH.
+    Remembered: a program has few names, and every line of a flood needs one."""
     return printable(name)[:NAME_WIDTH].ljust(NAME_WIDTH)
 
 
@@ -267,8 +269,8 @@ class LogPanel(Panel):
         if not lines:
             return
         highlighter = self.log_view.highlighter
-        for line in lines:
-            highlighter.color_for(line.name)  # in order of appearance, even if not kept
+        for name in dict.fromkeys(line.name for line in lines):  # each once, in order
+            highlighter.color_for(name)  # in order of appearance, even if not kept
         # Only the newest lines that fit in the panel are formatted: the rest would leave
         # it at once, and formatting a burst of long lines first would cost memory and time.
         room, first = PANEL_CHARS, len(lines)
@@ -363,9 +365,10 @@ class LogPanel(Panel):
             self._status = status
             # A Text, not a str: the status holds a process name and the filter the user
             # typed, and a str would be read as markup ("[b]" or "[@click=...]").
-            self.query_one("#log-status", Static).update(Text(status))
-            self.set_class(self.paused, "-paused")
-            self.set_class(self.filter.active, "-filtered")
+            line = self.query_one("#log-status", Static)
+            line.update(Text(status))
+            line.set_class(self.paused, "-paused")
+            line.set_class(self.filter.active, "-filtered")
 
     # ------------------------------------------------------------- user actions
 

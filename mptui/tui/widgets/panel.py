@@ -29,6 +29,27 @@ class Panel(Vertical):
         """The child that takes focus when the user moves to this panel."""
         return self
 
+    # The panel holding the focus gets a class of its own (app.tcss ``.panel.-focus``)
+    # instead of a ``:focus-within`` rule: for that, Textual restyles every widget in the
+    # panel left and in the panel entered, on each Tab; this restyles the two panels only.
+    def _show_focus(self) -> None:
+        focused = self.has_focus_within
+        if focused != self.has_class("-focus"):
+            self.set_class(focused, "-focus", update=False)
+            self.app.stylesheet.update_nodes([self])
+
+    def on_descendant_focus(self) -> None:
+        self._show_focus()
+
+    def on_descendant_blur(self) -> None:
+        self._show_focus()
+
+    def on_focus(self) -> None:
+        self._show_focus()
+
+    def on_blur(self) -> None:
+        self._show_focus()
+
     def set_subtitle(self, subtitle: str) -> None:
         """Set the border subtitle only if it changed: every assignment repaints the panel,
         and an unchanged panel should send nothing to the terminal."""

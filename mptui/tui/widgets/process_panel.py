@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.message import Message
@@ -15,6 +17,10 @@ from mptui.text import printable
 from mptui.tui.widgets.cells import right
 from mptui.tui.widgets.panel import Panel
 from mptui.tui.widgets.table_sync import TableSync
+
+if TYPE_CHECKING:
+    # Types only: the Store's module loads with the first run, not before the first frame.
+    from mptui.engine.store import ProcessView, Snapshot
 
 COLUMNS = (
     ("name", "Process"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.widgets import Static
@@ -12,6 +13,10 @@ from mptui.engine import verdict
 from mptui.engine.views import Snapshot
 from mptui.text import printable
 from mptui.tui import glyphs
+
+if TYPE_CHECKING:
+    # Types only: the Store's module loads with the first run, not before the first frame.
+    from mptui.engine.store import Snapshot
 
 HEADLINES = {
     verdict.OK: ("✓ Finished", "bold green"),
