@@ -18,7 +18,7 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from textual import work
 from textual.app import App, ScreenStackError, SystemCommand
@@ -111,6 +111,8 @@ class MptuiApp(App[int]):
         self.running_key: str | None = None
         self.exit_status = 0
         self._cursor = 0
+        self._starting = False
+        """A run is being started: the frame tick waits for it (see run_program)."""
         self._quitting = False
         self.dashboard: DashboardScreen
 
@@ -140,7 +142,7 @@ class MptuiApp(App[int]):
     def make_dashboard(self) -> DashboardScreen:
         """The dashboard screen (a replay has its own)."""
         return DashboardScreen(self.entries(), self.runs, settings=self.settings,
-                               start_method=self.first_start_method,
+                               start_method=self.first_start_method, autostart=self.autostart,
                                table_hz=self.table_hz, log_hz=self.log_hz)  # fmt: skip
 
     def get_default_screen(self) -> Screen:
@@ -160,13 +162,6 @@ class MptuiApp(App[int]):
                 pass  # not the main thread (some test runners): nothing to install
         if self.watch_terminal:
             self.set_interval(TTY_CHECK_SECONDS, self.check_terminal, name="tty-check")
-
-    def on_ready(self) -> None:
-        """The first frame is on screen: start the first program, if asked."""
-        if self.autostart is not None:
-            entry = self.dashboard.lessons.select(self.autostart)
-            if entry is not None:
-                self.run_entry(entry)
 
     def on_unmount(self) -> None:
         # Last line of defence; run_app closes again after the loop, close() is idempotent.
@@ -195,7 +190,7 @@ class MptuiApp(App[int]):
 
     # ------------------------------------------------------------- running programs
 
-    def program_for(self, entry: Entry) -> Any:
+    def program_for(self, entry: Entry) -> Program:
         """The Program to run for an entry, with the user's settings and start method."""
         if entry.lesson is not None:
             return Program.from_lesson(
@@ -215,22 +210,27 @@ class MptuiApp(App[int]):
     @work(exclusive=True, group="session")
     async def run_program(self, program: Program, key: str | None) -> None:
         """Stop the current run, if any, then start ``program`` (on the main thread)."""
-        # Stopping blocks up to the grace period; keep the UI answering meanwhile.
-        await asyncio.to_thread(self.runs.end_current)
+        if self.runs.session is not None:
+            # Stopping blocks up to the grace period; keep the UI answering meanwhile.
+            # (Nothing to stop on the first run: no thread hop before its first frame.)
+            await asyncio.to_thread(self.runs.end_current)
         if self._quitting:
             return
         self.running_key = key
         self._cursor = 0
         dashboard = self.dashboard
-        dashboard.run_started(program, key)
-        # Let the program's name and "starting..." be drawn (the first frame, when the
-        # program was named on the command line) before the engine loads and the program
-        # forks: the screen comes sooner.
-        dashboard.update_header()
-        await dashboard.wait_for_refresh()
-        if self._quitting:
-            return
+        # Until the new run exists, the frame tick must not read the last run's Store (it
+        # stays readable) into the panels just emptied for the new one.
+        self._starting = True
         try:
+            dashboard.run_started(program, key)
+            # Let the program's name and "starting..." be drawn (the first frame, when the
+            # program was named on the command line) before the engine loads and the
+            # program forks: the screen comes sooner.
+            dashboard.update_header()
+            await dashboard.wait_for_refresh()
+            if self._quitting:
+                return
             # start() must run on the main thread (PR_SET_PDEATHSIG is per thread);
             # async workers run on the event loop, which is the main thread.
             session = self.runs.start(program)
@@ -240,6 +240,8 @@ class MptuiApp(App[int]):
                         severity="error", timeout=10, markup=False)  # fmt: skip
             self.dashboard.update_header()
             return
+        finally:
+            self._starting = False
         recorder = getattr(session, "recorder", None)
         if recorder is not None:
             self.notify(f"Recording this run to {recorder.path}", timeout=4)
@@ -300,7 +302,7 @@ class MptuiApp(App[int]):
     def tick(self, force: bool = False) -> None:
         """Move what changed in the Store into the widgets, in one batch."""
         store = self.runs.store
-        if store is None:
+        if store is None or self._starting:
             return
         snapshot = store.snapshot()
         delta = store.log_since(self._cursor, limit=LOG_BATCH)
@@ -411,7 +413,7 @@ class MptuiApp(App[int]):
             )
 
 
-def run_app(*, program: Any = None, fps: float = 10.0, record: str | None = None) -> int:
+def run_app(*, program: Program | None = None, fps: float = 10.0, record: str | None = None) -> int:
     """Run the dashboard until the user quits; return the exit status.
 
     ``program`` (an ``engine.program.Program``, as the command line built it) opens the

@@ -83,7 +83,8 @@ class ReplayApp(MptuiApp):
 
     def make_dashboard(self) -> ReplayDashboard:
         return ReplayDashboard(self.recording, self.entries(), self.runs,
-                               table_hz=self.table_hz, log_hz=self.log_hz)  # fmt: skip
+                               autostart=self.autostart, table_hz=self.table_hz,
+                               log_hz=self.log_hz)  # fmt: skip
 
     def program_for(self, entry: Entry) -> Program:
         return self.recorded

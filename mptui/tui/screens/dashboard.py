@@ -129,6 +129,7 @@ class DashboardScreen(Screen):
         *,
         settings: Mapping[str, Mapping[str, object]] | None = None,
         start_method: str | None = None,
+        autostart: str | None = None,
         table_hz: float = 1.0,
         log_hz: float = 2.0,
     ) -> None:
@@ -138,6 +139,8 @@ class DashboardScreen(Screen):
             runs: the app's run control: the current run's program, Store and clock.
             settings: parameter values per lesson (the app's, which it updates).
             start_method: the start method of the first run (None: the default).
+            autostart: the entry to run as soon as the screen is mounted (a lesson's name,
+                the script's key), so that its name is in the first frame; None: none.
             table_hz: refreshes per second of the tables.
             log_hz: writes per second to the log view while lines keep coming.
         """
@@ -147,6 +150,9 @@ class DashboardScreen(Screen):
         self.settings: Mapping[str, Mapping[str, object]] = settings if settings is not None \
             else {}  # fmt: skip
         self.set_reactive(DashboardScreen.start_method, start_method)
+        self.autostart = autostart
+        self._program: Program | None = None
+        """The program the app last asked to start (see run_started)."""
         self.table_interval = 1.0 / table_hz
         """Seconds between two table refreshes: tables re-render every visible cell on any
         update, so they refresh at 1-2 Hz while the log follows every frame."""
@@ -190,6 +196,12 @@ class DashboardScreen(Screen):
         else:
             self.lessons.focus_target.focus()
         self.update_header()
+        if self.autostart is not None:
+            # Asked for now, before the first frame: the app shows the program's name and
+            # panels at once, then lets that frame be drawn before it starts the engine.
+            entry = self.lessons.select(self.autostart)
+            if entry is not None:
+                self.post_message(self.RunChosen(entry))
 
     def on_resize(self, event: events.Resize) -> None:
         self.layout_mode = layout.choose_mode(event.size.width, event.size.height)
@@ -344,8 +356,10 @@ class DashboardScreen(Screen):
         self.lessons.set_running(key)
 
     def run_started(self, program: Program, key: str | None) -> None:
-        """The app started ``program`` (the entry ``key``): show it from the start."""
+        """The app is starting ``program`` (the entry ``key``): show it from the start,
+        its name in the header before the engine has even started it."""
         self.reset_run(key)
+        self._program = program
         # A recorded program brings the text that ran; a live one is read from its file.
         self.source.show_file(program.source_path, program.source_text)
         if self.panel_group in ("lessons", "lesson") and self.layout_mode != "full":
@@ -404,8 +418,13 @@ class DashboardScreen(Screen):
             self.summary.version = snapshot.version
         self.update_header()
 
+    @property
+    def program(self) -> Program | None:
+        """The program shown: the one being started, else the run's (or a replay's)."""
+        return self._program if self._program is not None else self.runs.program
+
     def update_header(self) -> None:
-        program = self.runs.program
+        program = self.program
         method = method_label(program.start_method) if program is not None else None
         self.header.show(self.header_state(
             start_method=method,
@@ -414,7 +433,7 @@ class DashboardScreen(Screen):
 
     def header_state(self, **facts: object) -> HeaderState:
         """What the header shows of the program and its run, with ``facts`` added."""
-        program = self.runs.program
+        program = self.program
         snapshot = self._snapshot
         return HeaderState(
             name=(program.lesson or program.title) if program is not None else None,
