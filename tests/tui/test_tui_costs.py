@@ -10,6 +10,7 @@ not rebuilt when a key moves the focus.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -136,3 +137,33 @@ async def test_tab_and_p_restyle_a_panel_or_a_line_not_all_they_hold(make_app, s
         untouched = [log, log.log_view, log.query_one("#log-filter"), dashboard.lessons,
                      dashboard.panel("locks").table]  # fmt: skip
         assert not [node for node in untouched if node in restyled]
+
+
+async def test_the_header_and_the_log_status_change_without_a_reflow(make_app, settled):
+    # Static.update() asks for a layout by default, and a layout makes Textual reflow and
+    # redraw the whole screen: ten times a second while the header's clock ticks, and at
+    # every p. Both are one row whatever they say, so neither needs one.
+    app = make_app(autostart="lock")
+    async with app.run_test(size=WIDE) as pilot:
+        await settled(pilot)
+        dashboard = app.dashboard
+        header, status = dashboard.header, dashboard.query_one("#log-status")
+        layouts: list[object] = []
+        for widget in (header, status):
+            refresh = widget.refresh
+
+            def noted(*regions, refresh=refresh, widget=widget, **kwargs):
+                if kwargs.get("layout"):
+                    layouts.append(widget)
+                return refresh(*regions, **kwargs)
+
+            widget.refresh = noted
+        before = header._text.plain
+        state = dashboard.header_state(start_method="spawn", next_start_method=None)
+        header.show(dataclasses.replace(state, now_ns=state.now_ns + 75 * 10**9))  # a later clock
+        assert header._text.plain != before
+        await pilot.press("p")  # the status line says PAUSED
+        await settled(pilot)
+        assert dashboard.log_panel.paused
+        assert "PAUSED" in str(status.render())
+        assert layouts == []

@@ -366,7 +366,7 @@ class LogPanel(Panel):
             # A Text, not a str: the status holds a process name and the filter the user
             # typed, and a str would be read as markup ("[b]" or "[@click=...]").
             line = self.query_one("#log-status", Static)
-            line.update(Text(status))
+            line.update(Text(status), layout=False)  # one row whatever it says: no reflow
             line.set_class(self.paused, "-paused")
             line.set_class(self.filter.active, "-filtered")
 

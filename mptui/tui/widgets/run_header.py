@@ -221,4 +221,7 @@ class RunHeader(Static):
         text = header_text(self._state, self.size.width or 200)
         if text != self._text:  # unchanged text: no repaint, no bytes to the terminal
             self._text = text
-            self.update(text)
+            # No layout: the header is one row the width of the screen whatever it says,
+            # and a layout refresh (Static's default) makes Textual reflow and redraw the
+            # whole screen, ten times a second while a run's clock ticks.
+            self.update(text, layout=False)
