@@ -47,8 +47,6 @@ if TYPE_CHECKING:
     from mptui.engine.collector import Collector, Listener
     from mptui.engine.store import Store
 
-AGENT_BOOTSTRAP = Path(__file__).resolve().parent.parent / "agent" / "bootstrap"
-PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 GUARDIAN = Path(__file__).resolve().parent / "guardian.py"
 """Run by path with ``-I``, so nothing of the observed program's environment (or of
