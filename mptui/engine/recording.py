@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import Any
 
 from mptui import __version__
+from mptui import events as ev
 
 FORMAT = "mptui-recording"
 VERSION = 1
@@ -376,6 +377,13 @@ def _read_batches(f, recording: Recording) -> None:
             reason = f"unreadable ({error.strerror or error})"
             break
         if not line:
+            if not _has_run_end(batches):
+                recording.problem = (
+                    "The recording ends early: it stops before the run ended "
+                    "(was mptui killed while recording?). "
+                    f"Replaying the {recording.event_count:,} events it has "
+                    f"({recording.duration / 1e9:.1f}s)."
+                )
             return
         if not line.strip():
             continue
@@ -390,6 +398,13 @@ def _read_batches(f, recording: Recording) -> None:
     recording.problem = (
         f"The recording ends early: line {number} is {reason}. "
         f"Replaying the {events:,} events before it ({seconds:.1f}s); the rest is ignored."
+    )
+
+
+def _has_run_end(batches: list[Batch]) -> bool:
+    # Searched from the end: the run's end is in the last batches of a whole recording.
+    return any(
+        event.get("kind") == ev.RUN_ENDED for batch in reversed(batches) for event in batch.events
     )
 
 

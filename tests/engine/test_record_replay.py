@@ -95,15 +95,25 @@ def test_a_users_script_is_recorded_with_its_source(tmp_path):
     assert "child says hi" in again.stdout and "FAILED" in again.stdout
 
 
-def test_a_cut_recording_replays_what_it_has_and_says_so(tmp_path):
+@pytest.mark.parametrize("cut", ["mid-line", "between lines"])
+def test_a_cut_recording_replays_what_it_has_and_says_so(tmp_path, cut):
     path = tmp_path / "lock.jsonl"
     assert mptui(*RUNS["lock"], "--headless", "--record", str(path)).returncode == 0
     data = path.read_bytes()
-    path.write_bytes(data[: len(data) * 2 // 3])  # a crash mid-write
+    # A crash mid-write: cut two thirds in, inside a line or just after one. A cut that
+    # happens to fall between lines leaves no broken line, only a run with no end.
+    end = len(data) * 2 // 3
+    end = data.rindex(b"\n", 0, end) + 1 if cut == "between lines" else end
+    if cut == "mid-line" and data[end - 1 : end] == b"\n":
+        end -= 2
+    path.write_bytes(data[:end])
     again = mptui("replay", str(path), "--headless")
     assert again.returncode == 0
     assert again.stderr.count("\n") == 1 and "ends early" in again.stderr
-    assert "the rest is ignored" in again.stderr
+    if cut == "mid-line":
+        assert "cut short" in again.stderr and "the rest is ignored" in again.stderr
+    else:
+        assert "before the run ended" in again.stderr
     assert "== Take turns with a Lock" in again.stdout  # a summary of what was kept
 
 
