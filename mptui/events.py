@@ -156,6 +156,37 @@ RK_LOCK_RELEASES = 9  # amount: total hold time
 RK_LOCK_CONTENDED = 10  # acquisitions that blocked first; amount: total wait time
 RK_LOCK_TIMEOUTS = 11
 
+# Waits (any primitive). A wait is recorded only once a non-blocking try failed, as a
+# pair: WAIT_BEGIN when the process blocks, WAIT_END when it stops waiting, whatever the
+# outcome. Locks keep their own records (LOCK_WAIT begins a wait, LOCK_ACQUIRED and
+# LOCK_TIMEOUT end it) and use WAIT_END only for an interrupted acquire. A wait begun and
+# never ended is one the process died in (or is still in).
+RK_WAIT_BEGIN = 12  # aux: the operation (WAIT_OPS); value: the child's pid for a join, else 0
+RK_WAIT_END = 13  # aux: the outcome (WAIT_OUTCOMES); value: wait_ns
+# Semaphores record who holds a unit with RK_LOCK_ACQUIRED / RK_LOCK_RELEASED, as locks do
+# (several holders at once).
+
+OP_ACQUIRE, OP_GET, OP_PUT, OP_RECV, OP_JOIN, OP_WAIT, OP_CALL, OP_RESULT = range(1, 9)
+WAIT_OPS = {
+    OP_ACQUIRE: "acquire",  # Lock, RLock, Semaphore, BoundedSemaphore, a manager's lock
+    OP_GET: "get",  # a queue that was empty
+    OP_PUT: "put",  # a bounded queue that was full
+    OP_RECV: "recv",  # a pipe end with nothing to read
+    OP_JOIN: "join",  # Process.join() on a child still running; object id 0
+    OP_WAIT: "wait",  # Event.wait, Condition.wait, Barrier.wait
+    OP_CALL: "call",  # a manager proxy call
+    OP_RESULT: "result",  # Pool.map / apply / AsyncResult.get
+}
+OUTCOME_OK, OUTCOME_TIMEOUT, OUTCOME_INTERRUPTED, OUTCOME_BROKEN = range(4)
+WAIT_OUTCOMES = {
+    OUTCOME_OK: "ok",
+    OUTCOME_TIMEOUT: "timeout",  # a timeout ran out (acquire returned False, Empty, Full)
+    OUTCOME_INTERRUPTED: "interrupted",  # an exception (KeyboardInterrupt, ...) ended it
+    OUTCOME_BROKEN: "broken",  # BrokenBarrierError, EOFError on a pipe, ...
+}
+WAIT_BEGIN = "wait_begin"  # pid, id, t, op, [child] (op "join": the pid being joined)
+WAIT_END = "wait_end"  # pid, id, t, outcome, wait_ns (the op is the begin's)
+
 COUNTER = "counter"  # pid, id, op (one of COUNTER_OPS), end, count, bytes: a process's totals
 COUNTER_OPS = {
     RK_QUEUE_PUT: "put",
@@ -172,6 +203,8 @@ RING_KIND_NAMES = {
     RK_LOCK_ACQUIRED: LOCK_ACQUIRED,
     RK_LOCK_RELEASED: LOCK_RELEASED,
     RK_LOCK_TIMEOUT: LOCK_TIMEOUT,
+    RK_WAIT_BEGIN: WAIT_BEGIN,
+    RK_WAIT_END: WAIT_END,
 }
 
 OBJECT_ID_BITS = 48
@@ -191,6 +224,13 @@ def ring_event(pid: int, code: int, t_ns: int, value: int) -> dict:
         event["wait_ns"] = value
     elif kind == LOCK_RELEASED:
         event["hold_ns"] = value
+    elif kind == WAIT_BEGIN:
+        op = event["op"] = WAIT_OPS.get((code >> 48) & 0xFF, "unknown")
+        if op == "join":
+            event["child"] = value
+    elif kind == WAIT_END:
+        event["outcome"] = WAIT_OUTCOMES.get((code >> 48) & 0xFF, "unknown")
+        event["wait_ns"] = value
     return event
 
 
