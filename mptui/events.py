@@ -88,6 +88,9 @@ def decode_header(line: bytes, secret: str) -> tuple[int, str] | None:
 HELLO = "hello"  # pid, ppid, how ("exec" | "fork"), argv, cmdline
 STARTED = "started"  # pid, name, start_method  (a multiprocessing Process began run())
 EXITED = "exited"  # pid, code  (the process reported its own exit code)
+RETURNED = "returned"  # pid, t  (a Process's run() returned: it now flushes its queues'
+#   feeder threads and runs finalizers; a child stuck here is waiting for its queue's data
+#   to be read: the join-before-drain hang)
 REAPED = "reaped"  # pid (the parent), child, code  (the parent collected a child's status)
 SIGNALLED = "signalled"  # pid (the parent), child, signal, [by_user]  (terminate(), kill(),
 #   send_signal() by its parent; by_user: sent by you from mptui)

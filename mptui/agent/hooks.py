@@ -160,15 +160,39 @@ def _patch_multiprocessing(mp, is_runner: bool, start_method: str | None) -> Non
     def _bootstrap(self, *args, **kwargs):
         method = getattr(self, "_start_method", None) or _start_method_of_this_child()
         channel.send(ev.STARTED, name=self.name, start_method=method)
+        _report_run_returned()
         code = original_bootstrap(self, *args, **kwargs)
         channel.send(ev.EXITED, code=code)
         return code
 
     process.BaseProcess._bootstrap = _bootstrap
+    from mptui.agent.traced_join import traced_join
+
+    process.BaseProcess.join = traced_join(process.BaseProcess.join)
 
     if is_runner and start_method:
         # Replace the fallback, not the choice: set_start_method() in the program still wins.
         context._default_context._default_context = context._concrete_contexts[start_method]
+
+
+def _report_run_returned() -> None:
+    """``_bootstrap`` calls ``util._exit_function`` right after ``run()`` returns (looked
+    up at call time): report that moment. What follows (joining the queues' feeder threads)
+    is where a child hangs whose queued data nobody reads."""
+    # Patched here, in the child about to run, not at import: importing util earlier would
+    # register its atexit handler earlier and change the order of the program's own.
+    from multiprocessing import util
+
+    original_exit_function = util._exit_function
+    if getattr(original_exit_function, "_mptui", False):
+        return  # a fork child of a child: already patched
+
+    def _exit_function(*args, **kwargs):
+        channel.send(ev.RETURNED)
+        return original_exit_function(*args, **kwargs)
+
+    _exit_function._mptui = True
+    util._exit_function = _exit_function
 
 
 def creation_site() -> tuple[bool, str]:
@@ -183,10 +207,25 @@ def creation_site() -> tuple[bool, str]:
         module = frame.f_globals.get("__name__", "")
         if not module.startswith("mptui.agent"):
             internal = module.split(".", 1)[0] in ("multiprocessing", "concurrent")
-            name = os.path.basename(frame.f_code.co_filename)
-            return internal, f"{name}:{frame.f_lineno}"
+            site = f"{os.path.basename(frame.f_code.co_filename)}:{frame.f_lineno}"
+            if internal:
+                return True, site
+            var = _assigned_name(frame.f_code.co_filename, frame.f_lineno)
+            return False, f"{var} ({site})" if var else site
         frame = frame.f_back
     return False, "?"
+
+
+def _assigned_name(filename: str, lineno: int) -> str:
+    """``results`` for a line ``results = Queue()`` (or ``self.results = ...``): the name
+    the program gives the object, which says more than a line number. Empty when the line
+    assigns several names at once, or none."""
+    import linecache
+    import re
+
+    match = re.match(r"\s*(?:self\.)?([A-Za-z_]\w*)\s*(?::[^=]+)?=(?!=)",
+                     linecache.getline(filename, lineno))  # fmt: skip
+    return match.group(1) if match else ""
 
 
 def _start_method_of_this_child() -> str:

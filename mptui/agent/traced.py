@@ -14,6 +14,8 @@ so "contended" means exactly "had to block".
 from __future__ import annotations
 
 import itertools
+import queue
+import select
 from multiprocessing import connection, queues, reduction, synchronize
 from time import monotonic_ns
 
@@ -60,6 +62,7 @@ class TracedLock(synchronize.Lock):
         self._count_releases = _codes(ev.RK_LOCK_RELEASES, oid)
         self._count_contended = _codes(ev.RK_LOCK_CONTENDED, oid)
         self._count_timeouts = _codes(ev.RK_LOCK_TIMEOUTS, oid)
+        self._code_interrupted = _codes(ev.RK_WAIT_END, oid, ev.OUTCOME_INTERRUPTED)
 
     # Named explicitly (not super()): TracedRLock shares these methods.
     def __getstate__(self):
@@ -82,7 +85,12 @@ class TracedLock(synchronize.Lock):
     def _blocking_acquire(self, timeout: float | None) -> bool:
         t0 = monotonic_ns()
         emit(self._code_wait, t0, 0)
-        ok = self._try_acquire(True, timeout)
+        try:
+            ok = self._try_acquire(True, timeout)
+        except BaseException:  # KeyboardInterrupt, a signal handler's exception
+            t1 = monotonic_ns()
+            emit(self._code_interrupted, t1, t1 - t0)
+            raise
         t1 = monotonic_ns()
         if ok:
             self._t_acquired = t1
@@ -165,6 +173,57 @@ class TracedRLock(synchronize.RLock):
 
 
 # --------------------------------------------------------------------------------------
+# Waits of queues, pipes and joins: the slow path only, once a process is about to block.
+
+
+def _outcome_of(error: BaseException | None) -> int:
+    if error is None:
+        return ev.OUTCOME_OK
+    if isinstance(error, (queue.Empty, queue.Full)):
+        return ev.OUTCOME_TIMEOUT
+    if isinstance(error, (EOFError, OSError)):
+        return ev.OUTCOME_BROKEN  # the other end closed, or the object was closed
+    return ev.OUTCOME_INTERRUPTED
+
+
+def waiting(oid: int, op: int, call, *args, value: int = 0):
+    """``call(*args)``, recorded as a wait on object ``oid``: a begin record now, an end
+    record with its outcome and duration when it returns or raises."""
+    t0 = monotonic_ns()
+    emit(_codes(ev.RK_WAIT_BEGIN, oid, op), t0, value)
+    error = None
+    try:
+        return call(*args)
+    except BaseException as raised:
+        error = raised
+        raise
+    finally:
+        t1 = monotonic_ns()
+        emit(_codes(ev.RK_WAIT_END, oid, _outcome_of(error)), t1, t1 - t0)
+
+
+class _Readable:
+    """Whether a read end has data now: one poll(2) with a zero timeout, through a poll
+    object made once per end (Connection.poll builds a selector on every call)."""
+
+    __slots__ = ("_poller",)
+
+    def __init__(self, fd: int) -> None:
+        self._poller = select.poll()
+        self._poller.register(fd, select.POLLIN)
+
+    def __call__(self) -> bool:
+        return bool(self._poller.poll(0))
+
+
+def _readable(owner, reader) -> bool:
+    check = owner._mptui_readable
+    if check is None:
+        check = owner._mptui_readable = _Readable(reader.fileno())
+    return check()
+
+
+# --------------------------------------------------------------------------------------
 # Queue
 
 
@@ -179,6 +238,7 @@ class TracedQueue(queues.Queue):
         self._mptui_id = oid
         self._code_put = _codes(ev.RK_QUEUE_PUT, oid)
         self._code_get = _codes(ev.RK_QUEUE_GET, oid)
+        self._mptui_readable = None  # made on the first blocking get, in this process
 
     def __getstate__(self):
         return (*super().__getstate__(), self._mptui_id)
@@ -188,11 +248,22 @@ class TracedQueue(queues.Queue):
         super().__setstate__(state[:-1])
 
     def put(self, obj, block: bool = True, timeout: float | None = None) -> None:
-        queues.Queue.put(self, obj, block, timeout)  # Full or closed: raises, nothing counted
+        # Full or closed: raises, nothing counted. A blocking put first tries without
+        # blocking (the same semaphore try the blocking one starts with): only a full
+        # queue makes it a recorded wait.
+        try:
+            queues.Queue.put(self, obj, False)
+        except queue.Full:
+            if not block:
+                raise
+            waiting(self._mptui_id, ev.OP_PUT, queues.Queue.put, self, obj, True, timeout)
         count(self._code_put, 0)
 
     def get(self, block: bool = True, timeout: float | None = None):
-        obj = queues.Queue.get(self, block, timeout)
+        if block and not self._closed and not _readable(self, self._reader):
+            obj = waiting(self._mptui_id, ev.OP_GET, queues.Queue.get, self, True, timeout)
+        else:
+            obj = queues.Queue.get(self, block, timeout)
         count(self._code_get, 0)
         return obj
 
@@ -214,10 +285,22 @@ class TracedJoinableQueue(queues.JoinableQueue):
         queues.JoinableQueue.__setstate__(self, state[:-1])
 
     def put(self, obj, block: bool = True, timeout: float | None = None) -> None:
-        queues.JoinableQueue.put(self, obj, block, timeout)
+        try:
+            queues.JoinableQueue.put(self, obj, False)
+        except queue.Full:
+            if not block:
+                raise
+            put = queues.JoinableQueue.put
+            waiting(self._mptui_id, ev.OP_PUT, put, self, obj, True, timeout)
         count(self._code_put, 0)
 
     get = TracedQueue.get
+
+    def join(self) -> None:
+        # Waits for task_done() of every item: a wait unless nothing is unfinished.
+        if self._unfinished_tasks._semlock._is_zero():
+            return queues.JoinableQueue.join(self)
+        return waiting(self._mptui_id, ev.OP_WAIT, queues.JoinableQueue.join, self)
 
 
 class TracedSimpleQueue(queues.SimpleQueue):
@@ -239,7 +322,10 @@ class TracedSimpleQueue(queues.SimpleQueue):
         count(self._code_put, 0)
 
     def get(self):
-        obj = queues.SimpleQueue.get(self)
+        if _readable(self, self._reader):
+            obj = queues.SimpleQueue.get(self)
+        else:
+            obj = waiting(self._mptui_id, ev.OP_GET, queues.SimpleQueue.get, self)
         count(self._code_get, 0)
         return obj
 
@@ -256,6 +342,7 @@ class TracedConnection(connection.Connection):
         self._code_send = _codes(ev.RK_PIPE_SEND, oid, end)
         self._code_recv = _codes(ev.RK_PIPE_RECV, oid, end)
         self._slots = (-1, -1, -1)  # (ring generation, send counter, recv counter)
+        self._mptui_readable = None
         return self
 
     def _counter_slots(self) -> tuple[int, int, int]:
@@ -278,7 +365,10 @@ class TracedConnection(connection.Connection):
             words[base + 2] += len(buf)
 
     def _recv_bytes(self, maxsize=None):
-        buf = _recv_bytes(self, maxsize)
+        if _readable(self, self):
+            buf = _recv_bytes(self, maxsize)
+        else:
+            buf = waiting(self._mptui_id, ev.OP_RECV, _recv_bytes, self, maxsize)
         if buf is not None:
             _gen, _, base = (
                 self._slots if self._slots[0] == ring.generation else self._counter_slots()

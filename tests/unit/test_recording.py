@@ -71,6 +71,7 @@ def test_a_recorder_writes_a_header_then_every_batch_in_order(tmp_path):
         [run_started(), hello(7, T0 + 1)],
         [lines(7, T0 + 2, "one", "two")],
         [{"kind": ev.COUNTER, "pid": 7, "id": 3, "op": "put", "end": 0, "count": 4, "bytes": 0}],
+        [{"kind": ev.RUN_ENDED, "t": T0 + 5, "code": 0}],
     ]
     for batch in batches:
         recorder(batch)
@@ -81,7 +82,7 @@ def test_a_recorder_writes_a_header_then_every_batch_in_order(tmp_path):
     assert got.problem is None
     assert [list(b.events) for b in got.batches] == batches
     assert [b.at for b in got.batches] == sorted(b.at for b in got.batches)
-    assert (recorder.batches, recorder.events) == (3, 4)
+    assert (recorder.batches, recorder.events) == (4, 5)
     head = got.header
     assert (head.version, head.mptui, head.title, head.lesson) == (1, __version__, "prog.py",
                                                                    "demo")  # fmt: skip
@@ -220,11 +221,12 @@ def test_a_bad_tail_keeps_the_good_batches_and_says_so(tmp_path, monkeypatch, ta
 
 
 def test_blank_lines_are_skipped(tmp_path):
-    path = write(tmp_path / "run.jsonl", header_row(), {"at": 1, "events": [run_started()]})
+    ended = {"kind": ev.RUN_ENDED, "t": T0 + 1, "code": 0}
+    path = write(tmp_path / "run.jsonl", header_row(), {"at": 1, "events": [run_started(), ended]})
     with path.open("a") as f:
         f.write("\n\n")
     got = read_recording(path)
-    assert got.problem is None and got.event_count == 1
+    assert got.problem is None and got.event_count == 2
 
 
 def test_numbered_files_for_later_runs(tmp_path):
