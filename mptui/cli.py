@@ -87,6 +87,16 @@ def _fps(text: str) -> float:
     return fps
 
 
+def _stall_seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--stall-after needs seconds, not {text!r}") from None
+    if not 0.1 <= seconds <= 86_400:  # also refuses nan
+        raise argparse.ArgumentTypeError("--stall-after must be between 0.1 and 86400 seconds")
+    return seconds
+
+
 def _file_name(text: str) -> str:
     if not text:
         raise argparse.ArgumentTypeError("needs a file name")
@@ -108,6 +118,8 @@ def _add_front_end_options(parser: argparse.ArgumentParser) -> None:
                        help="dashboard frames per second, 0.5 to 60 (default 10)")  # fmt: skip
     group.add_argument("--record", type=_file_name, metavar="FILE",
                        help="write every event to FILE, for mptui replay")  # fmt: skip
+    group.add_argument("--stall-after", type=_stall_seconds, default=5.0, metavar="SECONDS",
+                       help="call a wait this long a stall (default 5)")  # fmt: skip
 
 
 def _param_option(parser: argparse.ArgumentParser) -> None:
@@ -297,7 +309,13 @@ def _lesson_program(ns: argparse.Namespace):
         values = scenarios.parse_params(lesson, ns.params)
     except scenarios.BadParam as error:
         raise UsageError(str(error)) from None
-    return Program.from_lesson(lesson, values, ns.start_method)
+    return _with_options(Program.from_lesson(lesson, values, ns.start_method), ns)
+
+
+def _with_options(program, ns: argparse.Namespace):
+    import dataclasses
+
+    return dataclasses.replace(program, stall_after=ns.stall_after)
 
 
 def _interpreter(choice: str | None) -> tuple[str, str]:
@@ -332,14 +350,15 @@ def _script_program(ns: argparse.Namespace):
     common = dict(python=python, python_version=version, strict=ns.strict)
     if ns.module is not None:
         module, *args = ns.module
-        return Program.from_module(module, args, ns.start_method,
-                                   source_path=module_source(module), **common)  # fmt: skip
+        program = Program.from_module(module, args, ns.start_method,
+                                      source_path=module_source(module), **common)  # fmt: skip
+        return _with_options(program, ns)
     path = ns.script
     if not os.path.exists(path):
         raise UsageError(f"no such file: {path!r}")
     if os.path.isdir(path):
         raise UsageError(f"{path!r} is a directory; give a Python script (or -m MODULE)")
-    return Program.from_script(path, ns.args, ns.start_method, **common)
+    return _with_options(Program.from_script(path, ns.args, ns.start_method, **common), ns)
 
 
 def module_source(module: str, where: Sequence[str] | None = None) -> Path | None:

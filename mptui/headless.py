@@ -22,6 +22,7 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Sequence
 from typing import TextIO, cast
 
 from mptui import events as ev
@@ -30,7 +31,7 @@ from mptui.engine.program import Program
 from mptui.engine.run_control import RunControl
 from mptui.engine.session import Session
 from mptui.engine.store import Store
-from mptui.engine.views import ProcessView, RunView, Snapshot
+from mptui.engine.views import AlertView, ProcessView, RunView, Snapshot
 from mptui.format import duration_ns as duration
 from mptui.format import size
 from mptui.text import printable, printable_line
@@ -69,6 +70,7 @@ class LinePrinter:
         self.store, self.out = store, out
         self._width = 12
         self._continuing: set[tuple[int, str]] = set()  # (pid, stream) in a long line
+        self._alert_cursor = 0
         self.broken = threading.Event()
         """Set when the output was closed (e.g. piped into ``head``)."""
 
@@ -101,8 +103,20 @@ class LinePrinter:
             parts.append(first)
             parts.append(("\n" + prefix).join(texts))
             parts.append("\n")
+        self._alert_cursor, news = self.store.alerts_since(self._alert_cursor)
+        for what, alert in news:
+            parts.append(self._alert_text(what, alert))
         if parts:
             self._write("".join(parts))
+
+    def _alert_text(self, what: str, alert: AlertView) -> str:
+        """An alert as the doctor's lines among the program's, marked ``*``."""
+        prefix = f"{'mptui':<{self._width}} * "
+        if what == "cleared":
+            return f"{prefix}cleared: {printable(alert.title)}\n"
+        lines = [alert_heading(alert), *(f"  {d}" for d in alert.details),
+                 f"  what to do: {alert.advice}"]  # fmt: skip
+        return "".join(f"{prefix}{printable(line)}\n" for line in lines)
 
     def _write(self, text: str) -> None:
         try:
@@ -132,6 +146,10 @@ class JsonPrinter(LinePrinter):
                     out.append(self._lines(event))
             else:
                 out.append(json.dumps(event, separators=(",", ":")))
+        self._alert_cursor, news = self.store.alerts_since(self._alert_cursor)
+        for what, alert in news:
+            event = {"kind": "alert", "state": what, **alert_json(alert)}
+            out.append(json.dumps(event, separators=(",", ":")))
         self._write("\n".join(out) + "\n")
 
     @staticmethod
@@ -151,8 +169,28 @@ class JsonPrinter(LinePrinter):
         return head + (tail + "\n" + head).join(texts) + end
 
 
-def summary_text(snap: Snapshot) -> str:
-    """A human summary of a finished run (names, labels and the title made printable)."""
+def alert_heading(alert: AlertView) -> str:
+    """``DEADLOCK: worker-1 and worker-2 wait on each other``; ``(a guess)`` when unsure."""
+    kind, _, rest = alert.title.partition(": ")
+    return f"{kind.upper()}: {rest}" + ("" if alert.sure else " (a guess)")
+
+
+def alert_json(alert: AlertView) -> dict:
+    return {
+        "type": alert.kind,
+        "title": alert.title,
+        "details": list(alert.details),
+        "advice": alert.advice,
+        "pids": list(alert.pids),
+        "objects": list(alert.objects),
+        "since_ns": alert.since_ns,
+        "sure": alert.sure,
+    }
+
+
+def summary_text(snap: Snapshot, alerts: Sequence[AlertView] = ()) -> str:
+    """A human summary of a finished run (names, labels and the title made printable);
+    ``alerts``: every alert the run raised."""
     run = snap.run
     out = []
     # What the program's processes really used (it may choose its own), else the default.
@@ -193,6 +231,13 @@ def summary_text(snap: Snapshot) -> str:
                 + ("  HELD BY A DEAD PROCESS" if lock.holder_dead else "")
                 + _not_counted(lock.uncounted)
             )
+    if alerts:
+        out.append("alerts:")
+        for alert in alerts:
+            state = "still standing" if alert.key in {a.key for a in snap.alerts} else "cleared"
+            out.append(f"  {printable(alert_heading(alert))} ({state})")
+            out.extend(f"    {printable(d)}" for d in alert.details)
+            out.append(f"    what to do: {printable(alert.advice)}")
     dropped = f", {snap.events_dropped} events dropped" if snap.events_dropped else ""
     out.append(f"lines: {snap.lines_total} received{dropped}")
     if snap.objects_uncounted:
@@ -239,7 +284,7 @@ def run_result(snap: Snapshot) -> str:
     return text
 
 
-def summary_json(snap: Snapshot) -> dict:
+def summary_json(snap: Snapshot, alerts: Sequence[AlertView] = ()) -> dict:
     def proc(p: ProcessView) -> dict:
         return {
             "pid": p.pid,
@@ -295,6 +340,7 @@ def summary_json(snap: Snapshot) -> dict:
         "events_dropped": snap.events_dropped,
         "objects_uncounted": snap.objects_uncounted,
         "failed": [p.pid for p in snap.failed],
+        "alerts": [alert_json(alert) for alert in alerts],
     }
 
 
@@ -320,10 +366,11 @@ def _finish(printer: LinePrinter, as_json: bool, interrupted_by: int | None = No
             pass  # not a real file: nothing will be flushed to it at exit
         return 128 + interrupted_by if interrupted_by is not None else 1
     snap = printer.store.snapshot()
+    alerts = printer.store.alerts_raised()
     if as_json:
-        printer._write(json.dumps(summary_json(snap), separators=(",", ":")) + "\n")
+        printer._write(json.dumps(summary_json(snap, alerts), separators=(",", ":")) + "\n")
     else:
-        printer._write(summary_text(snap))
+        printer._write(summary_text(snap, alerts))
     return verdict.headless_exit_status(snap, interrupted_by)
 
 

@@ -45,6 +45,8 @@ class Program:
     strict: bool = False
     """Any failed process fails the run (exit status 1 headless). Lessons are always judged
     so; a script by default only by its main process's exit status, as a wrapper would."""
+    stall_after: float = 5.0
+    """Seconds a process may wait in one call before the doctor calls it a stall."""
 
     def __post_init__(self) -> None:
         if self.python is not None and self.python_version is None:

@@ -186,6 +186,7 @@ class Session:
             "lesson": self.program.lesson,
             "runner": pgid,
             "linger_ns": int(self.linger * 1e9),
+            "stall_after_ns": int(self.program.stall_after * 1e9),
         }
         self._collector = Collector(
             self.store,

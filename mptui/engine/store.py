@@ -30,8 +30,10 @@ from dataclasses import dataclass, field
 
 from mptui import events as ev
 from mptui.bounded import BoundedLog
+from mptui.engine import doctor
 from mptui.engine import verdict as judge
 from mptui.engine.views import (
+    AlertView,
     LockView,
     LogDelta,
     LogLine,
@@ -41,6 +43,7 @@ from mptui.engine.views import (
     QueueView,
     RunView,
     Snapshot,
+    WaitView,
 )
 from mptui.text import LOG_TEXT_CHARS  # defined there: the dashboard reads it before a run
 
@@ -55,6 +58,7 @@ and stream; the oldest leaves first."""
 DURATION_SAMPLES = 2048  # per lock, for wait/hold percentiles
 DEPTH_HISTORY = 120  # per queue, one sample per tick (about two minutes)
 MAX_ENDED_PROCESSES = 1000  # a Pool with maxtasksperchild can churn through thousands
+MAX_ALERT_LOG = 1000  # alerts raised and cleared, kept for the printer and the summary
 
 HELPER_NAMES = {
     "multiprocessing.resource_tracker": "resource_tracker",
@@ -85,6 +89,7 @@ class _Process:
     parent_signal: int | None = None  # what the parent sent with terminate()/kill()
     user_signal: int | None = None  # what you sent from mptui (k)
     stop_reason: str | None = None  # still running when mptui began to end the run: why
+    returned_ns: int | None = None  # its run() returned (it flushes queues, then exits)
 
     @property
     def alive(self) -> bool:
@@ -201,6 +206,9 @@ class _Lock:
     acquisitions: int = 0
     contended: int = 0
     timeouts: int = 0
+    interrupted: int = 0  # waits ended by an exception
+    died_waiting: int = 0  # waits the process died in
+    failed_wait_ns: int = 0  # time spent in those two kinds of wait
     wait_total_ns: int = 0
     wait_max_ns: int = 0
     hold_total_ns: int = 0
@@ -228,7 +236,11 @@ class _Lock:
             releases, hold_total = self._total("released")
             acquisitions = releases + (self.holder is not None)
             contended, wait_total = self._total("contended")
-            timeouts = self._total("timeout")[0]
+            timeouts, timeout_ns = self._total("timeout")
+            # Every wait counts, whatever its outcome: a timed-out wait blocked too.
+            contended, wait_total = contended + timeouts, wait_total + timeout_ns
+        contended += self.interrupted + self.died_waiting
+        wait_total += self.failed_wait_ns
         return LockView(
             id=self.id,
             label=self.label or f"{self.kind} {self.id:x}",
@@ -241,6 +253,8 @@ class _Lock:
             acquisitions=acquisitions,
             contended=contended,
             timeouts=timeouts,
+            interrupted=self.interrupted,
+            died_waiting=self.died_waiting,
             wait_total_ns=wait_total,
             wait_max_ns=self.wait_max_ns,
             hold_total_ns=hold_total,
@@ -291,6 +305,14 @@ class Store:
         self._stopping_since: int | None = None
         self._ended_order: dict[int, None] = {}  # pids of ended processes, oldest first
         self._forgotten = 0
+        # Waits in progress: (pid, object id) -> (op, since_ns, child pid or None).
+        self._waits: dict[tuple[int, int], tuple[str, int, int | None]] = {}
+        self._now = 0  # the newest time the events carried
+        self.stall_after_ns = doctor.DEFAULT_STALL_AFTER_NS
+        self._alerts: dict[str, AlertView] = {}
+        self._alert_log: deque[tuple[int, str, AlertView]] = deque(maxlen=MAX_ALERT_LOG)
+        self._alert_seq = 0
+        self._labels_made: dict[str, int] = {}  # creation site -> objects made there
 
     # ---------------------------------------------------------------- writing
 
@@ -315,6 +337,8 @@ class Store:
                     # A malformed event from an observed process is counted, never fatal.
                     self._bad_messages += 1
             if changed:
+                if self._waits or self._alerts:
+                    self._diagnose()
                 self._version += 1
                 self._cached = None
 
@@ -342,8 +366,28 @@ class Store:
                         for table in (self._queues, self._pipes, self._locks)
                         for o in table.values()
                     ),
+                    waits=self._wait_views(),
+                    alerts=tuple(self._alerts.values()),
+                    now_ns=self._now,
                 )
             return self._cached
+
+    def alerts_since(self, cursor: int = 0) -> tuple[int, list[tuple[str, AlertView]]]:
+        """Alerts raised or cleared after ``cursor``: ``(new cursor, [("raised" or
+        "cleared", alert), ...])``, oldest first (the last MAX_ALERT_LOG are kept)."""
+        with self._mutex:
+            news = [(what, alert) for seq, what, alert in self._alert_log if seq > cursor]
+            return self._alert_seq, news
+
+    def alerts_raised(self) -> list[AlertView]:
+        """Every alert raised in the run, the first time each (for the summary)."""
+        with self._mutex:
+            seen, raised = set(), []
+            for _seq, what, alert in self._alert_log:
+                if what == "raised" and alert.key not in seen:
+                    seen.add(alert.key)
+                    raised.append(alert)
+            return raised
 
     def log_since(self, cursor: int = 0, limit: int | None = None) -> LogDelta:
         """Lines with ``seq > cursor`` still in the ring, oldest first (at most ``limit``,
@@ -388,6 +432,9 @@ class Store:
 
     def _on_run_started(self, e: dict) -> None:
         params = tuple((str(k), str(v)) for k, v in (e.get("params") or {}).items())
+        stall_after = e.get("stall_after_ns")
+        if isinstance(stall_after, int) and stall_after > 0:
+            self.stall_after_ns = stall_after
         linger = e.get("linger_ns")
         self._run = RunView(
             state="running",
@@ -462,6 +509,10 @@ class Store:
     def _set_exit(self, proc: _Process, code: int | None, t: int | None) -> None:
         for lock in self._locks.values():  # an ended process waits for nothing
             lock.waiters.pop(proc.pid, None)
+        if self._waits:
+            self._end_waits(proc.pid, t)
+        if t is not None:
+            self._now = max(self._now, t)
         # Ended after mptui began to end the run: stopped. (A process that had already
         # ended, a zombie its parent never reaped, keeps its own verdict.)
         ended_at = proc.ended_ns if proc.ended_ns is not None else t
@@ -584,6 +635,7 @@ class Store:
 
     def _on_tick(self, e: dict) -> None:
         t = e["t"]
+        self._now = max(self._now, t)
         for q in self._queues.values():
             if q.tick_ns is not None and t > q.tick_ns:
                 seconds = (t - q.tick_ns) / 1e9
@@ -597,6 +649,8 @@ class Store:
         # What this process's lost records said is unknown: forget its lock state (the
         # records after the gap, folded next, rebuild it). Totals come from counters.
         pid = e["pid"]
+        for key in [key for key in self._waits if key[0] == pid]:
+            del self._waits[key]
         for lock in self._locks.values():
             lock.waiters.pop(pid, None)
             if lock.holder == pid:
@@ -604,7 +658,10 @@ class Store:
 
     def _on_object(self, e: dict) -> None:
         kind, oid = e["type"], self._object_id(e)
-        label, creator = e.get("label", ""), e.get("pid", 0)
+        for table in (self._locks, self._queues, self._pipes):
+            if oid in table and table[oid].label:
+                return  # declared already: the first declaration named it
+        label, creator = self._unique_label(str(e.get("label", ""))), e.get("pid", 0)
         if kind in ("Lock", "RLock"):
             lock = self._locks.setdefault(oid, _Lock(oid))
             lock.kind, lock.label, lock.creator_pid = kind, label, creator
@@ -615,6 +672,14 @@ class Store:
         elif kind == "Pipe":
             p = self._pipes.setdefault(oid, _Pipe(oid))
             p.label, p.creator_pid, p.duplex = label, creator, bool(e.get("duplex", True))
+
+    def _unique_label(self, label: str) -> str:
+        """``main.py:12``, then ``main.py:12 #2`` for the second object made on that line
+        (``a, b = Lock(), Lock()``; a loop): every object keeps a name of its own."""
+        if not label:
+            return label
+        made = self._labels_made[label] = self._labels_made.get(label, 0) + 1
+        return label if made == 1 else f"{label} #{made}"
 
     @staticmethod
     def _object_id(e: dict) -> int:
@@ -631,12 +696,17 @@ class Store:
         return lock
 
     def _on_lock_wait(self, e: dict) -> None:
-        self._lock(e).waiters[e["pid"]] = e["t"]
+        t = e["t"]
+        self._lock(e).waiters[e["pid"]] = t
+        self._waits[(e["pid"], self._object_id(e))] = ("acquire", t, None)
+        self._now = max(self._now, t)
 
     def _on_lock_acquired(self, e: dict) -> None:
         lock = self._lock(e)
         pid, wait = e["pid"], int(e.get("wait_ns", 0))
         blocked = lock.waiters.pop(pid, None) is not None or wait > 0
+        if blocked and self._waits:
+            self._waits.pop((pid, lock.id), None)
         lock.acquisitions += 1
         lock.holder, lock.held_since_ns = pid, e["t"]
         if blocked:
@@ -660,7 +730,114 @@ class Store:
     def _on_lock_timeout(self, e: dict) -> None:
         lock = self._lock(e)
         lock.waiters.pop(e["pid"], None)
+        self._waits.pop((e["pid"], lock.id), None)
         lock.timeouts += 1
+        wait = int(e.get("wait_ns", 0))  # a wait that failed is a wait all the same
+        lock.contended += 1
+        lock.wait_total_ns += wait
+        lock.wait_max_ns = max(lock.wait_max_ns, wait)
+        lock.waits.append(wait)
+
+    def _on_wait_begin(self, e: dict) -> None:
+        pid, oid, t = e["pid"], self._object_id(e), e["t"]
+        child = e.get("child")
+        self._waits[(pid, oid)] = (str(e["op"]), t, child if isinstance(child, int) else None)
+        self._now = max(self._now, t)
+
+    def _on_wait_end(self, e: dict) -> None:
+        pid, oid = e["pid"], self._object_id(e)
+        self._waits.pop((pid, oid), None)
+        self._now = max(self._now, e["t"])
+        lock = self._locks.get(oid)
+        if lock is not None and e.get("outcome") == "interrupted":
+            lock.waiters.pop(pid, None)
+            wait = int(e.get("wait_ns", 0))
+            lock.interrupted += 1
+            lock.failed_wait_ns += wait
+            lock.wait_max_ns = max(lock.wait_max_ns, wait)
+            lock.waits.append(wait)
+
+    def _on_returned(self, e: dict) -> None:
+        self._process(e["pid"]).returned_ns = e.get("t")
+
+    def _end_waits(self, pid: int, t: int | None) -> None:
+        """The process ended: its waits end too; a lock wait counts as one it died in."""
+        for key in [key for key in self._waits if key[0] == pid]:
+            _op, since, _child = self._waits.pop(key)
+            lock = self._locks.get(key[1])
+            if lock is not None:
+                wait = max(0, (t or since) - since)
+                lock.died_waiting += 1
+                lock.failed_wait_ns += wait
+                lock.wait_max_ns = max(lock.wait_max_ns, wait)
+                lock.waits.append(wait)
+
+    # ------------------------------------------------------------------ the doctor
+
+    def _wait_views(self) -> tuple[WaitView, ...]:
+        views = []
+        for (pid, oid), (op, since, child) in self._waits.items():
+            if op == "join":
+                label = f"{self._name(child)}" if child is not None else "a child"
+            else:
+                label = self._object_label(oid)
+            views.append(WaitView(pid=pid, op=op, object_id=oid, object_label=label,
+                                  since_ns=since, child=child))  # fmt: skip
+        views.sort(key=lambda w: w.since_ns)
+        return tuple(views)
+
+    def _object_label(self, oid: int) -> str:
+        for table in (self._locks, self._queues, self._pipes):
+            obj = table.get(oid)
+            if obj is not None:
+                kind = getattr(obj, "kind", "Pipe")
+                return f"{kind} {obj.label}" if obj.label else f"{kind} {oid:x}"
+        return f"object {oid:x}"
+
+    def _facts(self) -> doctor.Facts:
+        alive = {p.pid for p in self._processes.values() if p.alive and p.role != "helper"}
+        holders = {oid: (lock.holder,) for oid, lock in self._locks.items() if lock.holder}
+        labels = {oid: self._object_label(oid) for oid in {*holders, *self._queues}}
+        putters = {
+            qid: {pid for (pid, op) in q.counted if op == "put"} for qid, q in self._queues.items()
+        }
+        return doctor.Facts(
+            now_ns=self._now,
+            waits=list(self._wait_views()),
+            names={pid: p.name or f"pid {pid}" for pid, p in self._processes.items()},
+            alive=alive,
+            holders=holders,
+            labels=labels,
+            returned={
+                p.pid: p.returned_ns
+                for p in self._processes.values()
+                if p.returned_ns is not None and p.alive
+            },  # fmt: skip
+            queue_depth={qid: max(0, q.puts - q.gets) for qid, q in self._queues.items()},
+            queue_putters=putters,
+            stall_after_ns=self.stall_after_ns,
+        )
+
+    def _diagnose(self) -> None:
+        found = {}
+        for alert in doctor.diagnose(self._facts()):
+            old = self._alerts.get(alert.key)
+            raised = old.raised_ns if old is not None else self._now
+            found[alert.key] = dataclasses.replace(alert, raised_ns=raised)
+        for key, alert in self._alerts.items():
+            if key not in found:
+                self._alert_seq += 1
+                self._alert_log.append((self._alert_seq, "cleared", alert))
+        for key, alert in found.items():
+            if key not in self._alerts:
+                self._alert_seq += 1
+                self._alert_log.append((self._alert_seq, "raised", alert))
+        self._alerts = found
+
+    def wait_graph(self) -> list[str]:
+        """The wait-for graph now, one line per wait (see doctor.graph_lines)."""
+        with self._mutex:
+            return doctor.graph_lines(self._facts()) if self._waits else []
 
     def _queue(self, e: dict) -> _Queue:
         oid = self._object_id(e)
@@ -739,6 +916,9 @@ class Store:
         ev.LOCK_ACQUIRED: _on_lock_acquired,
         ev.LOCK_RELEASED: _on_lock_released,
         ev.LOCK_TIMEOUT: _on_lock_timeout,
+        ev.WAIT_BEGIN: _on_wait_begin,
+        ev.WAIT_END: _on_wait_end,
+        ev.RETURNED: _on_returned,
         ev.COUNTER: _on_counter,
         ev.UNCOUNTED: _on_uncounted,
     }

@@ -132,8 +132,14 @@ class LockView:
     """``(pid, waiting_since_ns)`` of processes blocked in acquire."""
     acquisitions: int
     contended: int
-    """Acquisitions that had to block first."""
+    """Acquires that had to block, whatever came of them (acquired, timed out,
+    interrupted, died waiting)."""
     timeouts: int
+    """Acquires whose timeout ran out (counted in ``contended`` and the wait times too)."""
+    interrupted: int = 0
+    """Acquires an exception ended (KeyboardInterrupt...)."""
+    died_waiting: int = 0
+    """Acquires the process died in."""
     wait_total_ns: int
     wait_max_ns: int
     hold_total_ns: int
@@ -147,7 +153,55 @@ class LockView:
 
     @property
     def contended_percent(self) -> float:
-        return 100.0 * self.contended / self.acquisitions if self.acquisitions else 0.0
+        """Of all acquires (those that failed too), the share that had to block."""
+        attempts = self.acquisitions + self.timeouts + self.interrupted + self.died_waiting
+        return 100.0 * self.contended / attempts if attempts else 0.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WaitView:
+    """A process blocked right now: in what, on which object, since when."""
+
+    pid: int
+    op: str
+    """``acquire``, ``get``, ``put``, ``recv``, ``join``, ``wait``, ``call``, ``result``
+    (mptui.events.WAIT_OPS)."""
+    object_id: int
+    """The traced object waited on; 0 for a join."""
+    object_label: str
+    """``Lock main.py:12``; for a join, the child (``Process-1, pid 123``)."""
+    since_ns: int
+    child: int | None = None
+    """The pid being joined (``op == "join"``)."""
+
+    def describe(self) -> str:
+        """``acquire Lock main.py:12``, ``join Process-1``: for a table cell."""
+        return f"{self.op} {self.object_label}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AlertView:
+    """Something the doctor found: a deadlock, a hang, a wait that cannot end, a stall."""
+
+    kind: str
+    """``deadlock``, ``join-before-drain``, ``never`` (waiting for what will never
+    come) or ``stall`` (mptui.engine.doctor)."""
+    key: str
+    """Stays the same while the same alert stands: what it is about."""
+    title: str
+    """One line: ``Deadlock: worker-1 and worker-2 wait on each other``."""
+    details: tuple[str, ...]
+    """One line per wait involved: who waits on what, held by whom, for how long."""
+    advice: str
+    """One sentence of what to do."""
+    pids: tuple[int, ...]
+    objects: tuple[int, ...]
+    since_ns: int
+    """When it began (the cycle closed, the wait began)."""
+    sure: bool = True
+    """False when the doctor is guessing (it cannot see every reference to an object)."""
+    raised_ns: int = 0
+    """When the doctor first found it (the newest event time then)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -209,6 +263,19 @@ class Snapshot:
     objects_uncounted: int = 0
     """Queues, pipes and locks whose totals are incomplete: a process that used them had
     more traced objects than its counter table holds (mptui.events.COUNTER_SLOTS)."""
+    waits: tuple[WaitView, ...] = ()
+    """Every process blocked right now, longest first."""
+    alerts: tuple[AlertView, ...] = ()
+    """What the doctor finds now (cleared alerts leave; see Store.alerts_since)."""
+    now_ns: int = 0
+    """The newest time the events carried: "now" for durations such as a wait's."""
+
+    def waiting(self, pid: int) -> WaitView | None:
+        """What process ``pid`` is blocked in now (the longest wait if several threads)."""
+        for wait in self.waits:
+            if wait.pid == pid:
+                return wait
+        return None
 
     @property
     def verdict(self) -> str:

@@ -13,7 +13,7 @@ import psutil
 from mptui import events as ev
 from mptui.engine.run_control import RunControl
 from mptui.engine.session import Program, Session
-from mptui.engine.views import Snapshot
+from mptui.engine.views import AlertView, Snapshot
 
 
 def alive(pid: int) -> bool:
@@ -31,6 +31,8 @@ class Run:
     snapshot: Snapshot
     events: list[dict] = field(default_factory=list)
     exitcode: int | None = None
+    alerts: list[AlertView] = field(default_factory=list)
+    """Every alert the doctor raised during the run, the first time each."""
 
     def lines(self, pid: int | None = None, stream: str | None = None) -> list[str]:
         """Every line, in arrival order, optionally of one process and stream."""
@@ -56,4 +58,4 @@ def run_program(program: Program, timeout: float = 60.0) -> Run:
         session = runs.start(program)
         assert session.wait(timeout), "the program did not finish in time"
         code = session.exitcode
-    return Run(session.store.snapshot(), events, code)
+    return Run(session.store.snapshot(), events, code, session.store.alerts_raised())

@@ -50,16 +50,17 @@ if __name__ == "__main__":
 """
 
 
-def test_contended_counts_only_acquisitions_that_blocked(write_script, start_method):
+def test_contended_counts_every_acquire_that_blocked(write_script, start_method):
     run = run_program(Program.from_script(write_script(CONTENTION), (), start_method))
     assert run.lines(run.by_name("MainProcess").pid) == ["try False", "timed False"]
     (lock,) = run.snapshot.locks
-    assert lock.kind == "Lock" and lock.label.startswith("prog.py:")
+    assert lock.kind == "Lock" and lock.label.startswith("lock (prog.py:")
     # parent 1 + contender (1 + 5 + 1) + holder 1
     assert lock.acquisitions == 9
-    assert lock.contended == 1
+    assert lock.contended == 2  # the contender's wait, and the parent's that timed out
     assert lock.timeouts == 1
     assert lock.wait_max_ns >= 0.25e9  # the contender waited for the parent's 0.3 s
+    assert lock.wait_total_ns >= 0.45e9  # and the timed-out wait of 0.2 s counts too
     assert lock.hold_max_ns >= 0.9e9  # the holder held it for 1 s
     assert lock.holder is None and lock.waiters == ()
     assert run.snapshot.events_dropped == 0
@@ -108,7 +109,8 @@ def test_rlock_counts_outermost_levels_and_works_inside_condition(write_script, 
     run = run_program(Program.from_script(write_script(RLOCK_AND_CONDITION), (), start_method))
     assert "consumer saw 42" in run.lines()
     assert run.lines(run.by_name("MainProcess").pid)[-1] == "exit 0"
-    first, cond_lock = sorted(run.snapshot.locks, key=lambda lock: lock.label)
+    by_name = {lock.label.split(" (")[0]: lock for lock in run.snapshot.locks}
+    first, cond_lock = by_name["rlock"], by_name["cond"]  # named by the variable assigned
     assert first.kind == cond_lock.kind == "RLock"
     assert first.acquisitions == 1  # three nested levels, one acquisition
     assert cond_lock.holder is None

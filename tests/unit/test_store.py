@@ -554,7 +554,10 @@ def test_timeout_removes_the_waiter_and_counts():
     lock = the_lock(store)
     assert lock.waiters == ((3, 11),)
     assert lock.timeouts == 1
-    assert (lock.acquisitions, lock.contended, lock.holder) == (1, 0, 1)
+    # A wait that timed out blocked all the same: it counts as contended, with its time.
+    assert (lock.acquisitions, lock.contended, lock.holder) == (1, 1, 1)
+    assert (lock.wait_total_ns, lock.wait_max_ns) == (1_000, 1_000)
+    assert lock.contended_percent == 50.0  # one of two acquires blocked
 
 
 def test_holder_dead_when_the_holder_process_is_gone():
@@ -618,18 +621,19 @@ def test_lock_counters_give_exact_totals_when_records_were_dropped():
             counter(1, ev.RK_LOCK_RELEASES, LOCK, 1000, 5_000_000),
             counter(2, ev.RK_LOCK_RELEASES, LOCK, 500, 1_000_000),
             counter(2, ev.RK_LOCK_CONTENDED, LOCK, 300, 9_000),
-            counter(3, ev.RK_LOCK_TIMEOUTS, LOCK, 2, 0),
+            counter(3, ev.RK_LOCK_TIMEOUTS, LOCK, 2, 4_000),
         ]
     )
     lock = the_lock(store)
     assert lock.acquisitions == 1000 + 500 + 1  # released ones, plus the one held now
-    assert (lock.contended, lock.wait_total_ns) == (300, 9_000)
+    # Waits that timed out are waits too: 300 that got it, 2 that gave up.
+    assert (lock.contended, lock.wait_total_ns) == (302, 13_000)
     assert lock.hold_total_ns == 6_000_000
     assert lock.timeouts == 2
     assert lock.holder == 3
     # Totals again (not increments): repeating them changes nothing.
     store.apply(counter(2, ev.RK_LOCK_CONTENDED, LOCK, 300, 9_000))
-    assert the_lock(store).contended == 300
+    assert the_lock(store).contended == 302
 
 
 def test_dropped_records_forget_that_process_lock_state():

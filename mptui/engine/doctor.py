@@ -1,0 +1,295 @@
+"""The doctor: why a program is stuck, in words.
+
+A pure function of what the Store knows at one instant (:class:`Facts`): who waits on
+what, who holds what, which processes live. From it the wait-for graph (process -> object
+-> the process that could release it) and the alerts:
+
+* **deadlock**: a cycle of waits that only the next process in the cycle can end (a lock
+  held by it, a child being joined). Two locks taken in opposite order; a parent joining a
+  child that waits for a lock the parent holds.
+* **join-before-drain**: a parent joins a child whose ``run()`` returned but which cannot
+  exit, because data it put on a queue has not been read (multiprocessing's programming
+  guidelines: "joining processes that use queues").
+* **never**: a wait that nothing can end: a lock held by a process that has exited, a get
+  or recv when no other process of the program is left to put or send.
+* **stall**: a wait longer than the stall threshold that none of the above explains.
+
+No clock is read: "now" is the newest time the events carried, so a replay diagnoses
+exactly what the live run did. Edges are drawn only where the releaser is known (a lock's
+holder, a joined child); a queue's putter is not known ahead (any process holding the queue
+could put), so queue waits are alerted only when no other process is left at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from mptui.engine.views import AlertView, Snapshot, WaitView
+from mptui.format import duration_ns
+
+DEFAULT_STALL_AFTER_NS = 5_000_000_000
+"""A wait longer than this is a stall (``--stall-after``)."""
+SETTLE_NS = 300_000_000
+"""A cycle or a hang must have stood this long before it is called one: the rings of
+different processes are read one after another, so for an instant the Store can hold a
+release that a later record of another process already answered."""
+
+DEADLOCK, JOIN_BEFORE_DRAIN, NEVER, STALL = "deadlock", "join-before-drain", "never", "stall"
+
+
+@dataclass(slots=True, kw_only=True)
+class Facts:
+    """What the doctor looks at; the Store fills it in."""
+
+    now_ns: int
+    waits: list[WaitView]
+    names: Mapping[int, str]
+    """pid -> display name, for every process known."""
+    alive: set[int]
+    """Pids of the program's live processes (not multiprocessing's helpers)."""
+    holders: Mapping[int, tuple[int, ...]]
+    """Object id -> pids holding it (a lock's holder; a semaphore's)."""
+    labels: Mapping[int, str]
+    """Object id -> ``Lock main.py:12``."""
+    returned: Mapping[int, int] = field(default_factory=dict)
+    """Pid -> when its ``run()`` returned, for processes that have not exited yet."""
+    queue_depth: Mapping[int, int] = field(default_factory=dict)
+    queue_putters: Mapping[int, Iterable[int]] = field(default_factory=dict)
+    """Queue id -> pids that have put on it."""
+    stall_after_ns: int = DEFAULT_STALL_AFTER_NS
+
+
+def releasers(wait: WaitView, facts: Facts) -> tuple[int, ...]:
+    """The processes that alone can end ``wait`` (the wait-for graph's edges)."""
+    if wait.op == "join":
+        return (wait.child,) if wait.child is not None else ()
+    if wait.op == "acquire":
+        return tuple(pid for pid in facts.holders.get(wait.object_id, ()) if pid != wait.pid)
+    return ()
+
+
+def graph_lines(facts: Facts) -> list[str]:
+    """The wait-for graph in text, one line per wait: ``worker-1 -> acquire Lock a.py:3
+    -> worker-2 (holds it)``."""
+    lines = []
+    for wait in facts.waits:
+        line = f"{_who(wait.pid, facts)} -> {wait.describe()}"
+        targets = releasers(wait, facts)
+        if targets:
+            reason = "the child" if wait.op == "join" else "holds it"
+            line += " -> " + ", ".join(_who(pid, facts) for pid in targets) + f" ({reason})"
+        line += f"  [{duration_ns(facts.now_ns - wait.since_ns)}]"
+        lines.append(line)
+    return lines
+
+
+def graph_of(snapshot: Snapshot) -> list[str]:
+    """The wait-for graph of a snapshot (what a front end has), as :func:`graph_lines`."""
+    holders = {lock.id: (lock.holder,) for lock in snapshot.locks if lock.holder is not None}
+    facts = Facts(
+        now_ns=snapshot.now_ns,
+        waits=list(snapshot.waits),
+        names={p.pid: p.name for p in snapshot.processes},
+        alive={p.pid for p in snapshot.processes if p.alive},
+        holders=holders,
+        labels={},
+    )
+    return graph_lines(facts)
+
+
+def diagnose(facts: Facts) -> list[AlertView]:
+    """Every alert that stands now; the same facts always give the same alerts."""
+    alerts: list[AlertView] = []
+    explained: set[int] = set()  # pids whose wait an alert already explains
+    for cycle in _cycles(facts):
+        alerts.append(_deadlock(cycle, facts))
+        explained.update(wait.pid for wait in cycle)
+    for wait in facts.waits:
+        if wait.pid in explained:
+            continue
+        alert = _join_before_drain(wait, facts) or _never(wait, facts)
+        if alert is not None:
+            alerts.append(alert)
+            explained.add(wait.pid)
+    for wait in facts.waits:
+        age = facts.now_ns - wait.since_ns
+        if wait.pid not in explained and age >= facts.stall_after_ns:
+            alerts.append(_stall(wait, facts))
+            explained.add(wait.pid)
+    return alerts
+
+
+# ------------------------------------------------------------------------------ cycles
+
+
+def _cycles(facts: Facts) -> list[list[WaitView]]:
+    """Cycles of settled waits, each once, starting at its smallest pid."""
+    settled = {}
+    for wait in facts.waits:
+        if facts.now_ns - wait.since_ns >= SETTLE_NS and wait.pid in facts.alive:
+            settled.setdefault(wait.pid, []).append(wait)
+    cycles, seen = [], set()
+    for start in sorted(settled):
+        path: list[WaitView] = []
+        _walk(start, start, settled, facts, path, set(), cycles, seen)
+    return cycles
+
+
+def _walk(start, pid, settled, facts, path, visiting, cycles, seen) -> None:
+    if pid in visiting:
+        return
+    visiting.add(pid)
+    for wait in settled.get(pid, ()):
+        for nxt in releasers(wait, facts):
+            if nxt == start:
+                cycle = [*path, wait]
+                key = frozenset(w.pid for w in cycle)
+                if key not in seen and min(key) == start:
+                    seen.add(key)
+                    cycles.append(cycle)
+            elif nxt in settled and nxt > start:
+                _walk(start, nxt, settled, facts, [*path, wait], visiting, cycles, seen)
+    visiting.discard(pid)
+
+
+def _deadlock(cycle: list[WaitView], facts: Facts) -> AlertView:
+    pids = tuple(w.pid for w in cycle)
+    names = [facts.names.get(pid, f"pid {pid}") for pid in pids]
+    who = " and ".join(names) if len(names) == 2 else ", ".join(names)
+    joins = any(w.op == "join" for w in cycle)
+    if len(cycle) == 1:
+        title = f"Deadlock: {names[0]} waits for itself"
+    else:
+        title = f"Deadlock: {who} wait on each other"
+    advice = (
+        "Release what you hold before join(), or let the child finish without it."
+        if joins
+        else "Take the locks in the same order in every process (or use one lock), "
+        "or acquire with a timeout and back off."
+    )
+    return AlertView(
+        kind=DEADLOCK,
+        key=f"{DEADLOCK}:" + ",".join(f"{w.pid}/{w.object_id}" for w in cycle),
+        title=title,
+        details=tuple(_detail(w, facts) for w in cycle),
+        advice=advice,
+        pids=pids,
+        objects=tuple(w.object_id for w in cycle if w.object_id),
+        since_ns=max(w.since_ns for w in cycle),
+    )
+
+
+# ------------------------------------------------------------------- hangs and stalls
+
+
+def _join_before_drain(wait: WaitView, facts: Facts) -> AlertView | None:
+    child = wait.child
+    if wait.op != "join" or child is None or child not in facts.alive:
+        return None
+    returned = facts.returned.get(child)
+    if returned is None or facts.now_ns - max(returned, wait.since_ns) < SETTLE_NS:
+        return None
+    full = [
+        qid
+        for qid, putters in facts.queue_putters.items()
+        if child in putters and facts.queue_depth.get(qid, 0) > 0
+    ]
+    parent, kid = _who(wait.pid, facts), _who(child, facts)
+    if full:
+        queues = ", ".join(facts.labels.get(qid, f"queue {qid:x}") for qid in full)
+        unread = sum(facts.queue_depth.get(qid, 0) for qid in full)
+        reason = f"{unread} item{'s' * (unread != 1)} it put on {queues} not read yet"
+    else:
+        reason = "it is most likely flushing data it put on a queue nobody reads"
+    return AlertView(
+        kind=JOIN_BEFORE_DRAIN,
+        key=f"{JOIN_BEFORE_DRAIN}:{wait.pid}/{child}",
+        title=f"Hang: {facts.names.get(wait.pid, wait.pid)} joins "
+        f"{facts.names.get(child, child)}, which cannot exit before its queue is read",
+        details=(
+            f"{parent} waits {duration_ns(facts.now_ns - wait.since_ns)} in join() on {kid}",
+            f"{kid} finished its run() {duration_ns(facts.now_ns - returned)} ago but "
+            f"cannot exit: {reason}",
+        ),
+        advice="Get everything the child put on the queue before join() "
+        "(or call cancel_join_thread() in the child if that data may be lost).",
+        pids=(wait.pid, child),
+        objects=tuple(full),
+        since_ns=max(returned, wait.since_ns),
+        sure=bool(full),
+    )
+
+
+def _never(wait: WaitView, facts: Facts) -> AlertView | None:
+    if facts.now_ns - wait.since_ns < SETTLE_NS or wait.pid not in facts.alive:
+        return None
+    who = facts.names.get(wait.pid, f"pid {wait.pid}")
+    if wait.op == "acquire":
+        dead = [pid for pid in facts.holders.get(wait.object_id, ()) if pid not in facts.alive]
+        if not dead or len(dead) < len(facts.holders.get(wait.object_id, ())):
+            return None
+        holder = _who(dead[0], facts)
+        title = f"Never: {who} waits for {wait.object_label}, held by {holder}, which has exited"
+        advice = (
+            "A lock held by a process that exited is never released: release it in a "
+            "finally block (use `with lock:`)."
+        )
+    elif wait.op in ("get", "recv"):
+        others = facts.alive - {wait.pid}
+        if others:
+            return None
+        verb = "put on" if wait.op == "get" else "send on"
+        title = (
+            f"Never: {who} waits to {wait.op} from {wait.object_label}, "
+            "and no other process is left"
+        )
+        advice = (
+            f"Nothing can {verb} it any more: have producers send a last item (a sentinel) "
+            f"before they exit, or {wait.op} with a timeout."
+        )
+    else:
+        return None
+    return AlertView(
+        kind=NEVER,
+        key=f"{NEVER}:{wait.pid}/{wait.object_id}",
+        title=title,
+        details=(_detail(wait, facts),),
+        advice=advice,
+        pids=(wait.pid,),
+        objects=(wait.object_id,),
+        since_ns=wait.since_ns,
+    )
+
+
+def _stall(wait: WaitView, facts: Facts) -> AlertView:
+    who = facts.names.get(wait.pid, f"pid {wait.pid}")
+    age = duration_ns(facts.now_ns - wait.since_ns)
+    return AlertView(
+        kind=STALL,
+        key=f"{STALL}:{wait.pid}/{wait.object_id}/{wait.op}",
+        title=f"Stall: {who} has waited {age} to {wait.describe()}",
+        details=(_detail(wait, facts),),
+        advice="Check who should release or feed it; a timeout on the call would let "
+        "the process notice and say so.",
+        pids=(wait.pid,),
+        objects=(wait.object_id,) if wait.object_id else (),
+        since_ns=wait.since_ns,
+        sure=False,
+    )
+
+
+# ----------------------------------------------------------------------------- words
+
+
+def _who(pid: int, facts: Facts) -> str:
+    return f"{facts.names.get(pid, 'pid')} (pid {pid})"
+
+
+def _detail(wait: WaitView, facts: Facts) -> str:
+    text = f"{_who(wait.pid, facts)} waits {duration_ns(facts.now_ns - wait.since_ns)} to "
+    text += wait.describe()
+    targets = releasers(wait, facts)
+    if targets and wait.op != "join":
+        text += ", held by " + ", ".join(_who(pid, facts) for pid in targets)
+    return text
