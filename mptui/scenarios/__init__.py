@@ -56,6 +56,8 @@ _TABLE: tuple[tuple[str, str], ...] = (
     ("pipe", "pipe_hello.py"),
     ("lock", "lock.py"),
     ("logging", "log_to_stderr.py"),
+    ("deadlock", "deadlock.py"),
+    ("join-drain", "join_drain.py"),
 )
 
 _TYPES: dict[str, type] = {"int": int, "float": float, "str": str}

@@ -120,6 +120,29 @@ def check_logging(err: str, level: str, workers: int) -> None:
     assert ("WARNING", "MainProcess", "main: all workers finished") in [m.groups() for m in parsed]
 
 
+def check_deadlock(out: str, order: str = "opposite") -> None:
+    said = lines(out)
+    assert "worker 1: took lock a; now asking for lock b" in said, out
+    second = "b; now asking for lock a" if order == "opposite" else "a; now asking for lock b"
+    assert f"worker 2: took lock {second}" in said, out
+    gave_up = [line for line in said if "gave up" in line]
+    if order == "opposite":
+        # Each held what the other wanted: the first to time out gave up, the other then won.
+        assert len(gave_up) == 1 and gave_up[0].endswith("s: deadlock"), out
+        assert len([line for line in said if "too; working with both" in line]) == 1, out
+    else:
+        assert gave_up == [], out
+    assert said[-1] == "parent: both workers finished"
+
+
+def check_join_drain(out: str, results: int, give_up: str | None) -> None:
+    said = lines(out)
+    assert said[0] == f"worker: put {results} results; returning", out
+    if give_up is not None:  # join first: it hangs until the parent gives up and reads
+        assert said[1].startswith(f"parent: the worker still has not exited after {give_up} s")
+    assert said[-1] == f"parent: got {results} results; the worker exited with code 0", out
+
+
 # --- the matrix ----------------------------------------------------------------------------
 
 ARGS = {
@@ -131,6 +154,8 @@ ARGS = {
     "pipe": ["--delay", "0.01"],
     "lock": ["--workers", "3", "--rounds", "3", "--hold", "0.03"],
     "logging": ["--level", "WARNING", "--workers", "3", "--delay", "0.01"],
+    "deadlock": ["--give-up", "1"],
+    "join-drain": ["--results", "2000", "--give-up", "1"],
 }
 
 
@@ -143,6 +168,10 @@ def check(name: str, out: str, err: str, buffering: str) -> None:
     elif name == "logging":
         assert out == ""
         check_logging(err, "WARNING", workers=3)
+    elif name == "deadlock":
+        check_deadlock(out)
+    elif name == "join-drain":
+        check_join_drain(out, 2000, "1")
     else:
         {
             "hello": check_hello,

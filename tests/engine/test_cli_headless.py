@@ -8,7 +8,8 @@ import sys
 
 import pytest
 
-LESSONS = ["hello", "args", "squares", "two-processes", "queue", "pipe", "lock", "logging"]
+LESSONS = ["hello", "args", "squares", "two-processes", "queue", "pipe", "lock", "logging",
+           "deadlock", "join-drain"]  # fmt: skip
 
 
 def mptui(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:

@@ -15,7 +15,17 @@ import subprocess
 import sys
 
 import pytest
-from lesson_checks import ARGS, check, check_lock, check_logging, check_pipe, lines, lock_blocks
+from lesson_checks import (
+    ARGS,
+    check,
+    check_deadlock,
+    check_join_drain,
+    check_lock,
+    check_logging,
+    check_pipe,
+    lines,
+    lock_blocks,
+)
 
 from mptui.scenarios import get_lesson, lessons
 
@@ -98,6 +108,18 @@ def test_lesson_runs_as_a_plain_script_with_defaults(name):
         check_lock(proc.stdout, workers=4, rounds=3)
     elif name == "pipe":
         check_pipe(proc.stdout)
+    elif name == "deadlock":
+        check_deadlock(proc.stdout)
+    elif name == "join-drain":
+        check_join_drain(proc.stdout, 2000, "8")
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_the_fixed_orders_neither_deadlock_nor_hang(method):
+    deadlock = run_lesson("deadlock", method, "buffered", "--order", "same", "--give-up", "5")
+    check_deadlock(deadlock.stdout, order="same")
+    drain = run_lesson("join-drain", method, "buffered", "--order", "get-then-join")
+    check_join_drain(drain.stdout, 2000, give_up=None)
 
 
 def test_lock_checker_catches_interleaving():

@@ -23,7 +23,8 @@ from mptui.scenarios import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-ORDER = ["hello", "args", "squares", "two-processes", "queue", "pipe", "lock", "logging"]
+ORDER = ["hello", "args", "squares", "two-processes", "queue", "pipe", "lock", "logging",
+         "deadlock", "join-drain"]  # fmt: skip
 
 
 def test_all_lessons_in_teaching_order():
