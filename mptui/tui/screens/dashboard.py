@@ -32,6 +32,7 @@ from mptui.engine.views import LogDelta, Snapshot
 from mptui.text import printable
 from mptui.tui import layout
 from mptui.tui.keys import DASHBOARD_BINDINGS
+from mptui.tui.widgets.alert_banner import AlertBanner
 from mptui.tui.widgets.channel_panel import ChannelPanel
 from mptui.tui.widgets.key_footer import KeyFooter
 from mptui.tui.widgets.lesson_panel import SCRIPT_KEY, Entry, LessonPanel, settings_text
@@ -170,6 +171,7 @@ class DashboardScreen(Screen):
         # widget a second time before the first frame (on_mount's apply_mode then finds it).
         self.add_class(f"-{layout.choose_mode(self.app.size.width, self.app.size.height)}")
         yield RunHeader()
+        yield AlertBanner(id="alerts")
         yield PanelTabs(id="panel-tabs")
         with Horizontal(id="body"):
             with Vertical(id="left"):
@@ -350,6 +352,7 @@ class DashboardScreen(Screen):
         for panel_id in ("processes", "channels", "locks", "log"):
             self.panel(panel_id).reset()
         self.summary.reset()
+        self.query_one(AlertBanner).clear()
         self.set_class(False, "-summary")
         self._snapshot = None
         self.run_state = "idle"
@@ -411,6 +414,7 @@ class DashboardScreen(Screen):
             group = layout.group_by_id(self.layout_mode, self.panel_group)
             if group is not None:
                 self.panel(group.panels[0]).focus_target.focus()
+        self.query_one(AlertBanner).show_snapshot(snapshot, now_ns)
         ended = snapshot.run.state == "ended"
         self._show_summary(visible)
         if ended and self.summary.version != snapshot.version:

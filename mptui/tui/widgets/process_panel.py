@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Static
 
 from mptui import format as fmt
 from mptui.engine import verdict
-from mptui.engine.views import ProcessView, Snapshot
+from mptui.engine.views import ProcessView, Snapshot, WaitView
 from mptui.text import printable
 from mptui.tui.widgets.cells import right
 from mptui.tui.widgets.panel import Panel
@@ -20,7 +20,7 @@ from mptui.tui.widgets.table_sync import TableSync
 
 if TYPE_CHECKING:
     # Types only: the Store's module loads with the first run, not before the first frame.
-    from mptui.engine.store import ProcessView, Snapshot
+    from mptui.engine.store import ProcessView, Snapshot, WaitView
 
 COLUMNS = (
     ("name", "Process"),
@@ -31,6 +31,7 @@ COLUMNS = (
     ("rss", right("RSS")),
     ("up", right("Uptime")),
     ("lines", right("Lines")),
+    ("waiting", "Waiting on"),
 )
 STATE_STYLES = {"starting": "yellow", "running": "green"}
 ENDED_STATES = {
@@ -53,7 +54,19 @@ def uptime(proc: ProcessView, now_ns: int) -> str:
     return fmt.whole_seconds((end - proc.started_ns) // 1_000_000_000)
 
 
-def process_cells(proc: ProcessView, now_ns: int) -> tuple:
+def waiting_cell(wait: WaitView | None, now_ns: int, alerted: bool) -> Text:
+    """``acquire Lock main.py:12 3s``: what the process is blocked in, for how long (whole
+    seconds, so the cell changes once a second); red when an alert names it."""
+    if wait is None:
+        return Text("")
+    seconds = max(0, now_ns - wait.since_ns) // 1_000_000_000
+    style = "bold red" if alerted else ("yellow" if seconds >= 1 else "")
+    return Text(f"{printable(wait.describe())} {fmt.whole_seconds(seconds)}", style=style)
+
+
+def process_cells(
+    proc: ProcessView, now_ns: int, wait: WaitView | None = None, alerted: bool = False
+) -> tuple:
     """The row for one process."""
     name = Text(printable(proc.name), style="dim" if proc.role == "helper" else "")
     if proc.role == "runner":
@@ -80,6 +93,7 @@ def process_cells(proc: ProcessView, now_ns: int) -> tuple:
         right(rss),
         right(uptime(proc, now_ns)),
         right(fmt.count(proc.lines)),
+        waiting_cell(wait if proc.alive else None, now_ns, alerted),
     )
 
 
@@ -117,7 +131,11 @@ class ProcessPanel(Panel):
         return int(key) if key is not None else None
 
     def show_snapshot(self, snapshot: Snapshot, now_ns: int) -> None:
-        self.rows.sync({str(p.pid): process_cells(p, now_ns) for p in snapshot.processes})
+        alerted = {pid for alert in snapshot.alerts for pid in alert.pids}
+        self.rows.sync({
+            str(p.pid): process_cells(p, now_ns, snapshot.waiting(p.pid), p.pid in alerted)
+            for p in snapshot.processes
+        })  # fmt: skip
         alive = sum(p.alive for p in snapshot.processes)
         total = len(snapshot.processes)
         forgotten = snapshot.processes_forgotten
