@@ -66,17 +66,26 @@ def barrier_party(barrier, n: int) -> None:
 
 
 def barrier_rounds(barrier, n: int) -> float:
-    """ns per round of a 2-party Barrier shared with a child process (each round blocks
-    one of the two, so it includes a wake-up across processes)."""
+    """CPU ns this process spends per round of a 2-party Barrier shared with a child (each
+    round blocks one of the two). CPU time, not wall time: a round's wall time is mostly
+    the cross-process wake-up, which the scheduler makes vary by 2-5x between runs."""
     p = mp.Process(target=barrier_party, args=(barrier, n))
     p.start()
     barrier.wait()  # both started
-    t0 = time.perf_counter_ns()
+    t0 = time.process_time_ns()
     for _ in range(n - 1):
         barrier.wait()
-    elapsed = time.perf_counter_ns() - t0
+    elapsed = time.process_time_ns() - t0
     p.join()
     return elapsed / (n - 1)
+
+
+def barrier_alone(barrier, n: int) -> float:
+    """ns per ``wait()`` of a 1-party Barrier: it fills at once, never blocks."""
+    t0 = time.perf_counter_ns()
+    for _ in range(n):
+        barrier.wait()
+    return (time.perf_counter_ns() - t0) / n
 
 
 def producer(q, n: int, payload: bytes) -> None:
@@ -168,6 +177,16 @@ def main() -> None:
         f"added {traced - plain:.0f} ns (target <= 1000)"
     )
 
+    plain, traced = side_by_side(
+        lambda barrier: barrier_alone(barrier, n),
+        lambda: synchronize.Barrier(1, ctx=ctx),
+        lambda: mp.Barrier(1),
+    )
+    print(
+        f"barrier wait, 1 party: plain {plain:.0f} ns, traced {traced:.0f} ns, "
+        f"added {traced - plain:.0f} ns (target <= 1000)"
+    )
+
     n = 2_000
     plain, traced = side_by_side(
         lambda barrier: barrier_rounds(barrier, n),
@@ -175,8 +194,8 @@ def main() -> None:
         lambda: mp.Barrier(2),
     )
     print(
-        f"barrier round, 2 processes: plain {plain:.0f} ns, traced {traced:.0f} ns, "
-        f"added {traced - plain:.0f} ns (target <= 1000)"
+        f"barrier round, 2 processes, CPU of one: plain {plain:.0f} ns, traced {traced:.0f} ns,"
+        f" added {traced - plain:.0f} ns (target <= 1000)"
     )
 
     n = 20_000
