@@ -1,4 +1,5 @@
-"""Traced against plain, side by side in one run: Lock, Queue and Pipe.
+"""Traced against plain, side by side in one run: Lock, Queue, Pipe, Semaphore, Event,
+Condition and Barrier.
 
 Run it under mptui, so the agent is installed and its ring is drained by a real collector:
 
@@ -8,7 +9,8 @@ Run it under mptui, so the agent is installed and its ring is drained by a real 
 measurement alternates plain and traced rounds and reports medians, so machine noise hits
 both alike. Prints ns per operation and the ratio; the targets are the issue's: at most
 1 us added per uncontended acquire+release pair, at least 0.9x plain throughput for Queue
-put->get of 50-byte messages and for Pipe send/recv.
+put->get of 50-byte messages and for Pipe send/recv; at most 1 us added per Semaphore
+acquire+release, Event set+is_set, Condition notify and Barrier wait.
 """
 
 from __future__ import annotations
@@ -28,6 +30,61 @@ def lock_pairs(lock, n: int) -> float:
     for _ in range(n):
         with lock:
             pass
+    return (time.perf_counter_ns() - t0) / n
+
+
+def semaphore_pairs(sem, n: int) -> float:
+    """ns per uncontended acquire+release, as ``with sem:``."""
+    t0 = time.perf_counter_ns()
+    for _ in range(n):
+        with sem:
+            pass
+    return (time.perf_counter_ns() - t0) / n
+
+
+def event_set_is_set(event, n: int) -> float:
+    """ns per ``set()`` + ``is_set()`` (nobody waits: the cost every program pays)."""
+    t0 = time.perf_counter_ns()
+    for _ in range(n):
+        event.set()
+        event.is_set()
+    return (time.perf_counter_ns() - t0) / n
+
+
+def condition_notify(cond, n: int) -> float:
+    """ns per ``with cond: cond.notify()`` with nobody waiting."""
+    t0 = time.perf_counter_ns()
+    for _ in range(n):
+        with cond:
+            cond.notify()
+    return (time.perf_counter_ns() - t0) / n
+
+
+def barrier_party(barrier, n: int) -> None:
+    for _ in range(n):
+        barrier.wait()
+
+
+def barrier_rounds(barrier, n: int) -> float:
+    """CPU ns this process spends per round of a 2-party Barrier shared with a child (each
+    round blocks one of the two). CPU time, not wall time: a round's wall time is mostly
+    the cross-process wake-up, which the scheduler makes vary by 2-5x between runs."""
+    p = mp.Process(target=barrier_party, args=(barrier, n))
+    p.start()
+    barrier.wait()  # both started
+    t0 = time.process_time_ns()
+    for _ in range(n - 1):
+        barrier.wait()
+    elapsed = time.process_time_ns() - t0
+    p.join()
+    return elapsed / (n - 1)
+
+
+def barrier_alone(barrier, n: int) -> float:
+    """ns per ``wait()`` of a 1-party Barrier: it fills at once, never blocks."""
+    t0 = time.perf_counter_ns()
+    for _ in range(n):
+        barrier.wait()
     return (time.perf_counter_ns() - t0) / n
 
 
@@ -89,6 +146,56 @@ def main() -> None:
     print(
         f"lock acquire+release: plain {plain:.0f} ns, traced {traced:.0f} ns, "
         f"added {traced - plain:.0f} ns per pair (target <= 1000)"
+    )
+
+    plain, traced = side_by_side(
+        lambda sem: semaphore_pairs(sem, n),
+        lambda: synchronize.Semaphore(ctx=ctx),
+        mp.Semaphore,
+    )
+    print(
+        f"semaphore acquire+release: plain {plain:.0f} ns, traced {traced:.0f} ns, "
+        f"added {traced - plain:.0f} ns per pair (target <= 1000)"
+    )
+
+    n = 50_000
+    plain, traced = side_by_side(
+        lambda event: event_set_is_set(event, n), lambda: synchronize.Event(ctx=ctx), mp.Event
+    )
+    print(
+        f"event set+is_set: plain {plain:.0f} ns, traced {traced:.0f} ns, "
+        f"added {traced - plain:.0f} ns (target <= 1000)"
+    )
+
+    plain, traced = side_by_side(
+        lambda cond: condition_notify(cond, n),
+        lambda: synchronize.Condition(ctx=ctx),
+        mp.Condition,
+    )
+    print(
+        f"condition with+notify: plain {plain:.0f} ns, traced {traced:.0f} ns, "
+        f"added {traced - plain:.0f} ns (target <= 1000)"
+    )
+
+    plain, traced = side_by_side(
+        lambda barrier: barrier_alone(barrier, n),
+        lambda: synchronize.Barrier(1, ctx=ctx),
+        lambda: mp.Barrier(1),
+    )
+    print(
+        f"barrier wait, 1 party: plain {plain:.0f} ns, traced {traced:.0f} ns, "
+        f"added {traced - plain:.0f} ns (target <= 1000)"
+    )
+
+    n = 2_000
+    plain, traced = side_by_side(
+        lambda barrier: barrier_rounds(barrier, n),
+        lambda: synchronize.Barrier(2, ctx=ctx),
+        lambda: mp.Barrier(2),
+    )
+    print(
+        f"barrier round, 2 processes, CPU of one: plain {plain:.0f} ns, traced {traced:.0f} ns,"
+        f" added {traced - plain:.0f} ns (target <= 1000)"
     )
 
     n = 20_000

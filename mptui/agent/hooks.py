@@ -11,8 +11,9 @@ imported:
   through them), and ``subprocess.Popen`` reports it too;
 * ``Popen._send_signal`` (multiprocessing) and ``subprocess.Popen.send_signal`` report the
   signals a parent sends to end a child on purpose (terminate(), kill(), send_signal());
-* every context's ``Lock``, ``RLock``, ``Queue``, ``JoinableQueue``, ``SimpleQueue`` and
-  ``Pipe`` return traced drop-ins
+* every context's ``Lock``, ``RLock``, ``Queue``, ``JoinableQueue``, ``SimpleQueue``,
+  ``Pipe``, ``Semaphore``, ``BoundedSemaphore``, ``Condition``, ``Event`` and ``Barrier``
+  return traced drop-ins, and its ``Value`` and ``Array`` a traced lock
   (``multiprocessing.Lock`` and friends are rebound too: they are bound methods of the
   default context, captured when multiprocessing was imported);
 * in the runner, an outside-chosen start method becomes the default, so a program that
@@ -146,8 +147,78 @@ def _patch_multiprocessing(mp, is_runner: bool, start_method: str | None) -> Non
 
         return traced.traced_pipe(duplex, label)
 
+    # mptui.agent.traced_sync: Semaphore, Condition, Event, Barrier and the locks of
+    # Value and Array. Their own innards (an Event's Condition, a Barrier's) are made by
+    # multiprocessing.synchronize, so creation_site() leaves those untraced.
+    def Semaphore(self, value=1):  # noqa: N802
+        internal, label = creation_site()
+        if internal:
+            return _original["Semaphore"](self, value)
+        from mptui.agent import traced, traced_sync
+
+        oid = traced.declare("Semaphore", label, value=value)
+        return traced_sync.TracedSemaphore(value, ctx=self.get_context(), mptui_id=oid)
+
+    def BoundedSemaphore(self, value=1):  # noqa: N802
+        internal, label = creation_site()
+        if internal:
+            return _original["BoundedSemaphore"](self, value)
+        from mptui.agent import traced, traced_sync
+
+        oid = traced.declare("BoundedSemaphore", label, value=value)
+        return traced_sync.TracedBoundedSemaphore(value, ctx=self.get_context(), mptui_id=oid)
+
+    def Condition(self, lock=None):  # noqa: N802
+        internal, label = creation_site()
+        if internal:
+            return _original["Condition"](self, lock)
+        from mptui.agent import traced_sync
+
+        return traced_sync.traced_condition(self.get_context(), lock, label)
+
+    def Event(self):  # noqa: N802
+        internal, label = creation_site()
+        if internal:
+            return _original["Event"](self)
+        from mptui.agent import traced, traced_sync
+
+        return traced_sync.TracedEvent(
+            ctx=self.get_context(), mptui_id=traced.declare("Event", label)
+        )
+
+    def Barrier(self, parties, action=None, timeout=None):  # noqa: N802
+        internal, label = creation_site()
+        if internal:
+            return _original["Barrier"](self, parties, action, timeout)
+        from mptui.agent import traced, traced_sync
+
+        oid = traced.declare("Barrier", label, parties=parties)
+        return traced_sync.TracedBarrier(
+            parties, action, timeout, ctx=self.get_context(), mptui_id=oid
+        )
+
+    def Value(self, typecode_or_type, *args, lock=True):  # noqa: N802
+        internal, label = creation_site()
+        if internal or lock not in (True, None):  # no lock, or the program's own
+            return _original["Value"](self, typecode_or_type, *args, lock=lock)
+        from mptui.agent import traced_sync
+
+        raw = _original["Value"](self, typecode_or_type, *args, lock=False)
+        return traced_sync.synchronized(raw, self.get_context(), f"Value {label}")
+
+    def Array(self, typecode_or_type, size_or_initializer, *, lock=True):  # noqa: N802
+        internal, label = creation_site()
+        if internal or lock not in (True, None):
+            return _original["Array"](self, typecode_or_type, size_or_initializer, lock=lock)
+        from mptui.agent import traced_sync
+
+        raw = _original["Array"](self, typecode_or_type, size_or_initializer, lock=False)
+        return traced_sync.synchronized(raw, self.get_context(), f"Array {label}")
+
     _original = {}
-    for replacement in (Lock, RLock, Queue, JoinableQueue, SimpleQueue, Pipe):
+    replacements = (Lock, RLock, Queue, JoinableQueue, SimpleQueue, Pipe)
+    replacements += (Semaphore, BoundedSemaphore, Condition, Event, Barrier, Value, Array)
+    for replacement in replacements:
         name = replacement.__name__
         _original[name] = getattr(context.BaseContext, name)
         replacement.__qualname__ = f"BaseContext.{name}"
