@@ -22,6 +22,7 @@ could put), so queue waits are alerted only when no other process is left at all
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -103,8 +104,14 @@ def diagnose(facts: Facts) -> list[AlertView]:
     alerts: list[AlertView] = []
     explained: set[int] = set()  # pids whose wait an alert already explains
     for cycle in _cycles(facts):
-        alerts.append(_deadlock(cycle, facts))
-        explained.update(wait.pid for wait in cycle)
+        alert = _deadlock(cycle, facts)
+        stuck = {wait.pid for wait in cycle}
+        behind = _stuck_behind(stuck, facts)
+        if behind:  # a parent joining a deadlocked worker is stuck too: say so here
+            details = (*alert.details, *(f"and behind them: {_detail(w, facts)}" for w in behind))
+            alert = dataclasses.replace(alert, details=details)
+        alerts.append(alert)
+        explained.update(stuck, (w.pid for w in behind))
     for wait in facts.waits:
         if wait.pid in explained:
             continue
@@ -141,7 +148,10 @@ def _walk(start, pid, settled, facts, path, visiting, cycles, seen) -> None:
         return
     visiting.add(pid)
     for wait in settled.get(pid, ()):
-        for nxt in releasers(wait, facts):
+        targets = releasers(wait, facts)
+        if len(targets) != 1:
+            continue  # any of several holders may release it: no sure edge
+        for nxt in targets:
             if nxt == start:
                 cycle = [*path, wait]
                 key = frozenset(w.pid for w in cycle)
@@ -151,6 +161,22 @@ def _walk(start, pid, settled, facts, path, visiting, cycles, seen) -> None:
             elif nxt in settled and nxt > start:
                 _walk(start, nxt, settled, facts, [*path, wait], visiting, cycles, seen)
     visiting.discard(pid)
+
+
+def _stuck_behind(stuck: set[int], facts: Facts) -> list[WaitView]:
+    """Waits that only a stuck process could end, and the waits behind those, in turn."""
+    behind: list[WaitView] = []
+    blocked = set(stuck)
+    grew = True
+    while grew:
+        grew = False
+        for wait in facts.waits:
+            targets = releasers(wait, facts)
+            if wait.pid not in blocked and targets and set(targets) <= blocked:
+                behind.append(wait)
+                blocked.add(wait.pid)
+                grew = True
+    return behind
 
 
 def _deadlock(cycle: list[WaitView], facts: Facts) -> AlertView:
@@ -231,6 +257,8 @@ def _never(wait: WaitView, facts: Facts) -> AlertView | None:
             return None
         holder = _who(dead[0], facts)
         title = f"Never: {who} waits for {wait.object_label}, held by {holder}, which has exited"
+        # Only an RLock is released by its owner alone; another process may release a Lock.
+        sure = wait.object_label.startswith("RLock")
         advice = (
             "A lock held by a process that exited is never released: release it in a "
             "finally block (use `with lock:`)."
@@ -248,6 +276,7 @@ def _never(wait: WaitView, facts: Facts) -> AlertView | None:
             f"Nothing can {verb} it any more: have producers send a last item (a sentinel) "
             f"before they exit, or {wait.op} with a timeout."
         )
+        sure = True
     else:
         return None
     return AlertView(
@@ -259,6 +288,7 @@ def _never(wait: WaitView, facts: Facts) -> AlertView | None:
         pids=(wait.pid,),
         objects=(wait.object_id,),
         since_ns=wait.since_ns,
+        sure=sure,
     )
 
 

@@ -58,6 +58,12 @@ and stream; the oldest leaves first."""
 DURATION_SAMPLES = 2048  # per lock, for wait/hold percentiles
 DEPTH_HISTORY = 120  # per queue, one sample per tick (about two minutes)
 MAX_ENDED_PROCESSES = 1000  # a Pool with maxtasksperchild can churn through thousands
+SYNC_KINDS = ("Lock", "RLock", "Semaphore", "BoundedSemaphore", "Condition", "Event", "Barrier")
+"""Objects shown in the Locks panel: what a process can hold or wait on to synchronise."""
+SEMAPHORES = ("Semaphore", "BoundedSemaphore")
+LOCKS = ("Lock", "RLock")
+WAIT_ONLY = ("Condition", "Event", "Barrier")
+"""Objects a process waits on but never holds."""
 MAX_ALERT_LOG = 1000  # alerts raised and cleared, kept for the printer and the summary
 
 HELPER_NAMES = {
@@ -202,6 +208,7 @@ class _Lock:
     creator_pid: int = 0
     holder: int | None = None
     held_since_ns: int | None = None
+    holders: dict = field(default_factory=dict)  # pid -> units held (semaphores)
     waiters: dict = field(default_factory=dict)  # pid -> since_ns
     acquisitions: int = 0
     contended: int = 0
@@ -248,7 +255,11 @@ class _Lock:
             creator_pid=self.creator_pid,
             holder=self.holder,
             held_since_ns=self.held_since_ns,
-            holder_dead=self.holder is not None and self.holder in dead_pids,
+            # A semaphore's unit is nobody's: any process may give it back.
+            holder_dead=self.kind not in SEMAPHORES and self.holder in dead_pids,
+            holders=tuple(self.holders)
+            if self.holders
+            else ((self.holder,) if self.holder is not None else ()),  # fmt: skip
             waiters=tuple(sorted(self.waiters.items(), key=lambda item: item[1])),
             acquisitions=acquisitions,
             contended=contended,
@@ -662,7 +673,7 @@ class Store:
             if oid in table and table[oid].label:
                 return  # declared already: the first declaration named it
         label, creator = self._unique_label(str(e.get("label", ""))), e.get("pid", 0)
-        if kind in ("Lock", "RLock"):
+        if kind in SYNC_KINDS:
             lock = self._locks.setdefault(oid, _Lock(oid))
             lock.kind, lock.label, lock.creator_pid = kind, label, creator
         elif kind in ("Queue", "JoinableQueue", "SimpleQueue"):
@@ -709,6 +720,8 @@ class Store:
             self._waits.pop((pid, lock.id), None)
         lock.acquisitions += 1
         lock.holder, lock.held_since_ns = pid, e["t"]
+        if lock.kind in SEMAPHORES:
+            lock.holders[pid] = lock.holders.get(pid, 0) + 1
         if blocked:
             lock.contended += 1
             lock.wait_total_ns += wait
@@ -722,10 +735,26 @@ class Store:
             lock.hold_total_ns += hold
             lock.hold_max_ns = max(lock.hold_max_ns, hold)
             lock.holds.append(hold)
+        if lock.kind in SEMAPHORES:
+            self._release_unit(lock, e["pid"])
+            return
         # Rings of different processes are read one after another, so the next holder's
         # ACQUIRED can be folded before this RELEASED: only the holder's release frees it.
         if lock.holder == e["pid"]:
             lock.holder = lock.held_since_ns = None
+
+    @staticmethod
+    def _release_unit(lock: _Lock, pid: int) -> None:
+        """A semaphore unit given back: by a holder (or by anyone: a semaphore may be
+        released by a process that never acquired it, which frees the oldest holder's)."""
+        giver = pid if pid in lock.holders else next(iter(lock.holders), None)
+        if giver is not None:
+            lock.holders[giver] -= 1
+            if lock.holders[giver] <= 0:
+                del lock.holders[giver]
+        lock.holder = next(reversed(lock.holders), None) if lock.holders else None
+        if lock.holder is None:
+            lock.held_since_ns = None
 
     def _on_lock_timeout(self, e: dict) -> None:
         lock = self._lock(e)
@@ -743,14 +772,26 @@ class Store:
         child = e.get("child")
         self._waits[(pid, oid)] = (str(e["op"]), t, child if isinstance(child, int) else None)
         self._now = max(self._now, t)
+        lock = self._locks.get(oid)
+        if lock is not None:  # a semaphore, condition, event or barrier: shown waiting
+            lock.waiters[pid] = t
 
     def _on_wait_end(self, e: dict) -> None:
         pid, oid = e["pid"], self._object_id(e)
         self._waits.pop((pid, oid), None)
         self._now = max(self._now, e["t"])
         lock = self._locks.get(oid)
-        if lock is not None and e.get("outcome") == "interrupted":
+        if lock is not None:
             lock.waiters.pop(pid, None)
+        if lock is not None and lock.kind in WAIT_ONLY:
+            # An Event, Condition or Barrier is only waited on: each wait is counted here,
+            # whatever its outcome (a semaphore's are counted by its own counters).
+            wait = int(e.get("wait_ns", 0))
+            lock.contended += 1
+            lock.wait_total_ns += wait
+            lock.wait_max_ns = max(lock.wait_max_ns, wait)
+            lock.waits.append(wait)
+        elif lock is not None and lock.kind in LOCKS and e.get("outcome") == "interrupted":
             wait = int(e.get("wait_ns", 0))
             lock.interrupted += 1
             lock.failed_wait_ns += wait
@@ -766,6 +807,8 @@ class Store:
             _op, since, _child = self._waits.pop(key)
             lock = self._locks.get(key[1])
             if lock is not None:
+                lock.waiters.pop(pid, None)
+            if lock is not None and lock.kind in LOCKS:
                 wait = max(0, (t or since) - since)
                 lock.died_waiting += 1
                 lock.failed_wait_ns += wait
@@ -796,7 +839,11 @@ class Store:
 
     def _facts(self) -> doctor.Facts:
         alive = {p.pid for p in self._processes.values() if p.alive and p.role != "helper"}
-        holders = {oid: (lock.holder,) for oid, lock in self._locks.items() if lock.holder}
+        holders = {
+            oid: tuple(lock.holders) or (lock.holder,)
+            for oid, lock in self._locks.items()
+            if lock.holder is not None or lock.holders
+        }
         labels = {oid: self._object_label(oid) for oid in {*holders, *self._queues}}
         putters = {
             qid: {pid for (pid, op) in q.counted if op == "put"} for qid, q in self._queues.items()

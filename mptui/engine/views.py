@@ -118,7 +118,8 @@ class PipeView:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LockView:
-    """A traced Lock or RLock."""
+    """A traced Lock or RLock, or what else a process holds or waits on to synchronise
+    (``kind``: Semaphore, BoundedSemaphore, Condition, Event, Barrier)."""
 
     id: int
     label: str
@@ -128,6 +129,8 @@ class LockView:
     held_since_ns: int | None
     holder_dead: bool
     """The holder has exited while holding it: nobody can acquire it any more."""
+    holders: tuple[int, ...] = ()
+    """Every process holding it: a semaphore's unit holders; a lock's one holder."""
     waiters: tuple[tuple[int, int], ...]
     """``(pid, waiting_since_ns)`` of processes blocked in acquire."""
     acquisitions: int

@@ -13,6 +13,12 @@ from mptui.agent.traced import TracedLock, TracedQueue, TracedRLock
 from mptui.engine.session import Program
 from mptui.scenarios import get_lesson
 
+
+def locks_of_kind(run, kind: str) -> list:
+    """The Locks panel also lists Events, Conditions, Barriers and Values' locks."""
+    return [lock for lock in run.snapshot.locks if lock.kind == kind]
+
+
 CONTENTION = """
 import multiprocessing as mp, time
 
@@ -53,7 +59,7 @@ if __name__ == "__main__":
 def test_contended_counts_every_acquire_that_blocked(write_script, start_method):
     run = run_program(Program.from_script(write_script(CONTENTION), (), start_method))
     assert run.lines(run.by_name("MainProcess").pid) == ["try False", "timed False"]
-    (lock,) = run.snapshot.locks
+    (lock,) = locks_of_kind(run, "Lock")
     assert lock.kind == "Lock" and lock.label.startswith("lock (prog.py:")
     # parent 1 + contender (1 + 5 + 1) + holder 1
     assert lock.acquisitions == 9
@@ -70,7 +76,7 @@ def test_lock_lesson_counts_equal_what_the_workers_did(start_method):
     lesson = get_lesson("lock")
     values = {"workers": 4, "rounds": 3, "hold": 0.02}
     run = run_program(Program.from_lesson(lesson, values, start_method))
-    (lock,) = run.snapshot.locks
+    (lock,) = locks_of_kind(run, "Lock")
     assert lock.acquisitions == 12
     # Each acquisition either blocked or not; the ones that blocked are counted once each
     # and have a wait time; contention is real here (4 workers, 20 ms holds).
@@ -110,7 +116,9 @@ def test_rlock_counts_outermost_levels_and_works_inside_condition(write_script, 
     assert "consumer saw 42" in run.lines()
     assert run.lines(run.by_name("MainProcess").pid)[-1] == "exit 0"
     by_name = {lock.label.split(" (")[0]: lock for lock in run.snapshot.locks}
-    first, cond_lock = by_name["rlock"], by_name["cond"]  # named by the variable assigned
+    # Named by the variable assigned: the RLock made for the Condition on its line too.
+    first = by_name["rlock"]
+    (cond_lock,) = [lock for lock in locks_of_kind(run, "RLock") if lock.label.startswith("cond")]
     assert first.kind == cond_lock.kind == "RLock"
     assert first.acquisitions == 1  # three nested levels, one acquisition
     assert cond_lock.holder is None
@@ -292,7 +300,7 @@ def test_a_lock_held_by_a_dead_process_is_flagged(write_script, start_method):
     holder = run.by_name("holder")
     assert holder.signal == "SIGKILL"
     assert run.lines(run.by_name("MainProcess").pid) == ["can take it: False"]
-    (lock,) = run.snapshot.locks
+    (lock,) = locks_of_kind(run, "Lock")
     assert lock.holder == holder.pid and lock.holder_dead
     assert lock.timeouts == 1
 

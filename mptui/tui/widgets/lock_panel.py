@@ -42,9 +42,20 @@ def process_names(snapshot: Snapshot) -> dict[int, str]:
     return {p.pid: printable(p.name) for p in snapshot.processes}
 
 
+WAIT_ONLY = ("Condition", "Event", "Barrier")
+"""Kinds nobody holds: their row shows waiters and waits only."""
+
+
 def lock_cells(lock: LockView, names: dict[int, str]) -> tuple:
     """One lock row; ``names`` maps pids to printable process names."""
-    if lock.holder is None:
+    waits_only = lock.kind in WAIT_ONLY
+    if waits_only:
+        holder = Text("-", style="dim")
+    elif len(lock.holders) > 1:  # a semaphore's units
+        shown = ", ".join(names.get(pid, str(pid)) for pid in lock.holders[:2])
+        more = f" +{len(lock.holders) - 2}" if len(lock.holders) > 2 else ""
+        holder = Text(shown + more, style="bold green")
+    elif lock.holder is None:
         holder = Text("free", style="dim")
     elif lock.holder_dead:
         dead = f"{glyphs.active().failed} {names.get(lock.holder, lock.holder)} (dead)"
@@ -53,14 +64,18 @@ def lock_cells(lock: LockView, names: dict[int, str]) -> tuple:
         holder = Text(names.get(lock.holder, str(lock.holder)), style="bold green")
     waiting = len(lock.waiters)
     name = Text(printable(lock.label))  # a Text: a str cell would be read as markup
+    if lock.kind not in ("Lock", "RLock"):
+        name = Text(f"{lock.kind} ", style="dim") + name
     if lock.uncounted:
         name.append(f" ({fmt.NOT_COUNTED})", style="yellow")
     return (
         name,
         holder,
         right(str(waiting), "yellow" if waiting else "dim"),
-        right(glyphs.at_least(fmt.count(lock.acquisitions), bool(lock.uncounted))),
-        right(f"{lock.contended_percent:.0f}"),
+        right("-", "dim")
+        if waits_only
+        else right(glyphs.at_least(fmt.count(lock.acquisitions), bool(lock.uncounted))),
+        right("-", "dim") if waits_only else right(f"{lock.contended_percent:.0f}"),
         three_times(
             lock.wait_p50_ns, lock.wait_p95_ns, lock.wait_max_ns if lock.contended else None
         ),
