@@ -330,11 +330,24 @@ class Collector:
 
     def _round(self, batch: list[dict], timeout: float) -> None:
         ready = self._selector.select(timeout)
+        if any(key.data is None for key, _mask in ready):
+            self._greet_newcomers(batch)
+            ready = [item for item in ready if item[0].data is not None]
         flooding = list(self._flooding)  # (not the streams found flooding in this round)
         # Message channels first: a process's 'started' (its name) is read before the
         # lines it printed after it, so the lines are tagged with the name.
         ready.sort(key=lambda item: 0 if isinstance(item[0].data, _Channel) else 1)
-        for key, _mask in ready:
+        channels = sum(isinstance(key.data, _Channel) for key, _mask in ready)
+        for key, _mask in ready[:channels]:
+            self._read_channel(key.data, batch)
+        # Then the output of children their parents reaped just now: a child printed before
+        # it ended, and its parent printed after it learned so (join): the child's lines
+        # first, even when they arrive in the same round as the parent's.
+        reaped = {e["child"] for e in batch if e.get("kind") == ev.REAPED}
+        if reaped:
+            for entry in [entry for entry in self._streams if entry.pid in reaped]:
+                self._read_stream(entry, batch)
+        for key, _mask in ready[channels:]:
             data = key.data
             if data is None:
                 self._accept()
@@ -342,7 +355,9 @@ class Collector:
             elif isinstance(data, _Channel):
                 self._read_channel(data, batch)
             elif isinstance(data, _Stream):
-                self._read_stream(data, batch)
+                # (Not one closed earlier in this round: its fd may be another's now.)
+                if data in self._streams:
+                    self._read_stream(data, batch)
             else:
                 self._identify(data, batch)
                 self._connecting = True
@@ -369,6 +384,20 @@ class Collector:
             listener(batch)
 
     # ------------------------------------------------------------------ connections
+
+    def _greet_newcomers(self, batch: list[dict]) -> None:
+        """Accept new connections and identify them at once (the header and the pipes
+        travel with the connect, so they are usually there), reading what their channels
+        already say. A child that connected, printed and exited, and whose parent then
+        reaped it and printed, is then known in the same round as its parent's line, and
+        its lines can be read first (see _round); not only in the next round."""
+        self._accept()
+        self._connecting = True
+        channels = set(self._channels.values())
+        for conn in list(self._unidentified):
+            self._identify(conn, batch)
+        for channel in set(self._channels.values()) - channels:
+            self._read_channel(channel, batch)  # 'started' first: the lines get its name
 
     def _accept(self) -> int:
         """Accept every connection waiting in the listen backlog; return how many."""
