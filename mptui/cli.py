@@ -118,6 +118,9 @@ def _add_front_end_options(parser: argparse.ArgumentParser) -> None:
                        help="dashboard frames per second, 0.5 to 60 (default 10)")  # fmt: skip
     group.add_argument("--record", type=_file_name, metavar="FILE",
                        help="write every event to FILE, for mptui replay")  # fmt: skip
+    group.add_argument("--stacks", action="store_true", dest="stacks_on_alert",
+                        help="headless: print every process's Python stacks when a deadlock "
+                        "or stall is found")  # fmt: skip
     group.add_argument("--stall-after", type=_stall_seconds, default=5.0, metavar="SECONDS",
                        help="call a wait this long a stall (default 5)")  # fmt: skip
 
@@ -436,7 +439,8 @@ def _main(ns: argparse.Namespace) -> int:
         from mptui.headless import run_headless
 
         try:
-            return run_headless(program, as_json=ns.json, record=ns.record)
+            return run_headless(program, as_json=ns.json, record=ns.record,
+                                stacks_on_alert=ns.stacks_on_alert)  # fmt: skip
         except OSError as error:  # could not even start: no socket, no temp dir...
             raise UsageError(f"cannot start the program: {error}") from None
     _need_a_terminal()

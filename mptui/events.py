@@ -39,6 +39,11 @@ fd 1 or 2 only if it is one of these, so output the program redirected stays red
 ENV_PYTHON = "MPTUI_PYTHON"
 """``major.minor`` of the Python mptui runs: other interpreters stay unobserved."""
 
+STACK_SIGNAL = 41
+"""SIGRTMIN+7 on Linux: the signal that asks an observed process to write its Python stacks
+(all threads, faulthandler) to ``stack-<pid>`` in the session directory. A real-time
+signal no library is known to use; a program that takes it anyway keeps it."""
+
 # --------------------------------------------------------------------------------------
 # Connection headers: the first line of every connection says what it carries.
 
@@ -95,6 +100,8 @@ REAPED = "reaped"  # pid (the parent), child, code  (the parent collected a chil
 SIGNALLED = "signalled"  # pid (the parent), child, signal, [by_user]  (terminate(), kill(),
 #   send_signal() by its parent; by_user: sent by you from mptui)
 RING = "ring"  # pid, path  (the process created its ring)
+STACKS_OFF = "stacks_off"  # pid  (the program took STACK_SIGNAL for itself: no stack dumps
+#   through the agent for this process)
 OBJECT = "object"  # pid, id, type, label, [maxsize]  (a traced primitive was created)
 UNCOUNTED = "uncounted"  # pid, id, op: this process cannot count ``op`` on object ``id``
 #   (its counter table is full: more than COUNTER_SLOTS counters in one process)

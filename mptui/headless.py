@@ -30,6 +30,7 @@ from mptui.engine import verdict
 from mptui.engine.program import Program
 from mptui.engine.run_control import RunControl
 from mptui.engine.session import Session
+from mptui.engine.stacks import StackDump
 from mptui.engine.store import Store
 from mptui.engine.views import AlertView, ProcessView, RunView, Snapshot
 from mptui.format import duration_ns as duration
@@ -71,6 +72,7 @@ class LinePrinter:
         self._width = 12
         self._continuing: set[tuple[int, str]] = set()  # (pid, stream) in a long line
         self._alert_cursor = 0
+        self._write_lock = threading.Lock()
         self.broken = threading.Event()
         """Set when the output was closed (e.g. piped into ``head``)."""
 
@@ -118,7 +120,20 @@ class LinePrinter:
                  f"  what to do: {alert.advice}"]  # fmt: skip
         return "".join(f"{prefix}{printable(line)}\n" for line in lines)
 
+    def print_stacks(self, proc: ProcessView, dump: StackDump) -> None:
+        """One process's stacks among the lines (``*``), saying how they were taken."""
+        how = {"py-spy": "py-spy", "agent": "mptui's agent"}.get(dump.method)
+        prefix = f"{'mptui':<{self._width}} * "
+        head = f"stacks of {printable(proc.name)} (pid {proc.pid})"
+        head += f", taken with {how}" + (f" ({dump.note})" if dump.note else "") if how else ""
+        lines = [head + ":", *(f"  {line}" for line in dump.text.rstrip().splitlines())]
+        self._write("".join(f"{prefix}{printable_line(line)}\n" for line in lines))
+
     def _write(self, text: str) -> None:
+        with self._write_lock:  # the collector's thread prints lines; the main one, stacks
+            self._write_unlocked(text)
+
+    def _write_unlocked(self, text: str) -> None:
         try:
             self.out.write(text)
             self.out.flush()
@@ -151,6 +166,11 @@ class JsonPrinter(LinePrinter):
             event = {"kind": "alert", "state": what, **alert_json(alert)}
             out.append(json.dumps(event, separators=(",", ":")))
         self._write("\n".join(out) + "\n")
+
+    def print_stacks(self, proc: ProcessView, dump: StackDump) -> None:
+        event = {"kind": "stacks", "pid": proc.pid, "name": proc.name, "method": dump.method,
+                 "note": dump.note, "text": dump.text}  # fmt: skip
+        self._write(json.dumps(event, separators=(",", ":")) + "\n")
 
     @staticmethod
     def _lines(event: dict) -> str:
@@ -221,6 +241,13 @@ def summary_text(snap: Snapshot, alerts: Sequence[AlertView] = ()) -> str:
     if snap.locks:
         out.append("locks:")
         for lock in snap.locks:
+            if lock.kind in ("Condition", "Event", "Barrier"):
+                out.append(
+                    f"  {printable(lock.label)} ({lock.kind})  waits {lock.contended}"
+                    f"  wait p50 {duration(lock.wait_p50_ns)} p95 {duration(lock.wait_p95_ns)}"
+                    f" max {duration(lock.wait_max_ns)}"
+                )
+                continue
             out.append(
                 f"  {printable(lock.label)} ({lock.kind})  acquisitions {lock.acquisitions}"
                 f"  contended {lock.contended} ({lock.contended_percent:.0f}%)"
@@ -374,13 +401,25 @@ def _finish(printer: LinePrinter, as_json: bool, interrupted_by: int | None = No
     return verdict.headless_exit_status(snap, interrupted_by)
 
 
+def _print_stacks_on_alert(printer: LinePrinter, runs: RunControl, cursor: int) -> int:
+    """After a deadlock or stall alert is raised: every live process's stacks, printed."""
+    cursor, news = printer.store.alerts_since(cursor)
+    if not any(what == "raised" and alert.kind in ("deadlock", "stall") for what, alert in news):
+        return cursor
+    for proc in printer.store.snapshot().processes:
+        if proc.alive and proc.role != "helper":
+            printer.print_stacks(proc, runs.stacks(proc.pid))
+    return cursor
+
+
 def run_headless(program: Program, *, as_json: bool = False, out: TextIO | None = None,
-                 record: str | None = None) -> int:  # fmt: skip
+                 record: str | None = None, stacks_on_alert: bool = False) -> int:  # fmt: skip
     """Run ``program`` (as the command line built it) to its end, printing as it goes.
     Returns the exit status (mptui.engine.verdict.headless_exit_status: the main process's
     own for a script, 0 or 1 for a lesson or a ``--strict`` run, 128+N when mptui itself was
     stopped by signal N). ``record``: also write every event to this file (see
-    mptui.engine.recording)."""
+    mptui.engine.recording). ``stacks_on_alert``: when a deadlock or a stall is found,
+    print the Python stacks of every live process of the run."""
     printer = _printer(out, as_json)
     store = printer.store
     # Headless, the program reads mptui's own stdin, as it would without mptui.
@@ -403,11 +442,14 @@ def run_headless(program: Program, *, as_json: bool = False, out: TextIO | None 
     previous = {sig: signal.signal(sig, interrupted) for sig in stop_signals}
     interrupted_by = None
     session: Session | None = None
+    stacks_cursor = 0
     try:
         session = cast(Session, runs.start(program))
         while not runs.wait(0.2):
             if printer.broken.is_set():
                 break
+            if stacks_on_alert:
+                stacks_cursor = _print_stacks_on_alert(printer, runs, stacks_cursor)
     except _Interrupted as stop:
         interrupted_by = stop.signum
     finally:

@@ -14,7 +14,7 @@ import os
 import sys
 
 from mptui import events as ev
-from mptui.agent import capture, channel, hooks
+from mptui.agent import capture, channel, hooks, stacks
 
 installed = False
 
@@ -63,6 +63,7 @@ def install() -> None:
     hooks.install(is_runner, env.get(ev.ENV_START_METHOD) if is_runner else None)
     hooks.report_exit_on_os_exit()
     hooks.report_reaps()
+    stacks.install()
     os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
@@ -71,6 +72,7 @@ def _after_fork_in_child() -> None:
     # Reopens the channel: the parent's is not this process's.
     hello = {"ppid": parent, "how": "fork", "runner": False, "cmdline": _cmdline(), "argv": []}
     capture.capture_streams(hello=hello)
+    stacks.after_fork_in_child()
     ring = sys.modules.get("mptui.agent.ring")  # imported with the first traced primitive
     if ring is not None:
         ring.forget_after_fork()

@@ -78,6 +78,7 @@ def install(is_runner: bool, start_method: str | None) -> None:
         "multiprocessing.popen_forkserver": _patch_poll,
         "multiprocessing.forkserver": _mark_forkserver_main,
         "subprocess": _patch_subprocess,
+        "signal": _guard_signal,
     }
     for name in list(hooks):
         module = sys.modules.get(name)
@@ -346,6 +347,12 @@ def _patch_poll(module) -> None:
         return code
 
     popen_class.poll = poll
+
+
+def _guard_signal(module) -> None:
+    from mptui.agent import stacks
+
+    stacks.guard_signal_module(module)
 
 
 def _patch_subprocess(module) -> None:

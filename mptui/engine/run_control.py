@@ -31,6 +31,7 @@ from mptui.engine import verdict
 
 if TYPE_CHECKING:
     from mptui.engine.session import Program
+    from mptui.engine.stacks import StackDump
     from mptui.engine.store import Store
 
 STOP_GRACE = 1.0
@@ -56,6 +57,8 @@ class SessionLike(Protocol):
     def stop(self, grace: float = STOP_GRACE, reason: str = verdict.STOP_BY_USER) -> None: ...
 
     def signal_process(self, pid: int, sig: int) -> bool: ...
+
+    def stacks(self, pid: int) -> StackDump: ...
 
     @property
     def running(self) -> bool: ...
@@ -166,6 +169,15 @@ class RunControl:
             return False
         session.stop(self.stop_grace, reason=verdict.STOP_BY_USER)
         return True
+
+    def stacks(self, pid: int) -> StackDump:
+        """The Python stacks of one process of the current run (may take a second)."""
+        session = self.session
+        if session is None:
+            from mptui.engine.stacks import StackDump
+
+            return StackDump(pid, "No stack: nothing is running.", "none", "")
+        return session.stacks(pid)
 
     def signal(self, pid: int, sig: int) -> bool:
         """Send ``sig`` to one process of the run; False if it is not ours or has ended."""

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     # import this module for Program, and the collector (with psutil) and the Store cost
     # tens of milliseconds before the dashboard's first frame.
     from mptui.engine.collector import Collector, Listener
+    from mptui.engine.stacks import StackDump
     from mptui.engine.store import Store
 
 
@@ -271,6 +272,16 @@ class Session:
         except (ProcessLookupError, PermissionError):
             return False
         return True
+
+    def stacks(self, pid: int) -> StackDump:
+        """The Python stacks of one live process of this run (mptui.engine.stacks)."""
+        from mptui.engine.stacks import StackDump, dump_stacks
+
+        proc = self.store.snapshot().process(pid)
+        live = self._collector is not None and pid in self._collector.live_pids
+        if proc is None or not proc.alive or not live or self._dir is None:
+            return StackDump(pid, "No stack: the process is not running.", "none", "")
+        return dump_stacks(pid, self._dir)
 
     def stop(self, grace: float = 1.0, reason: str = verdict.STOP_BY_USER) -> None:
         """End every process of the run, as Ctrl+C in a terminal would, then firmer:

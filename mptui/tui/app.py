@@ -287,6 +287,22 @@ class MptuiApp(App[int]):
     def on_dashboard_screen_kill_confirmed(self, message: DashboardScreen.KillConfirmed) -> None:
         self.signal_process(message.pid, message.name, message.signal)
 
+    def on_dashboard_screen_stacks_asked(self, message: DashboardScreen.StacksAsked) -> None:
+        self.show_stacks(message.pid, message.name)
+
+    @work(group="stacks", exclusive=True)
+    async def show_stacks(self, pid: int, name: str) -> None:
+        """Take the stacks off the UI thread (py-spy or the agent take up to a second)."""
+        self.notify(f"Reading the stacks of {printable(name)} (pid {pid})...", timeout=2,
+                    markup=False)  # fmt: skip
+        dump = await asyncio.to_thread(self.runs.stacks, pid)
+        if not dump.ok:
+            self.notify(dump.text, severity="warning", timeout=8, markup=False)
+            return
+        from mptui.tui.screens.stack_screen import StackScreen
+
+        await self.push_screen(StackScreen(name, dump))
+
     def on_dashboard_screen_start_method_cycled(
         self, message: DashboardScreen.StartMethodCycled
     ) -> None:

@@ -106,6 +106,13 @@ class ReplaySession:
         """Nothing to signal in a recording."""
         return False
 
+    def stacks(self, pid: int):
+        """A recording holds no stacks: its processes are gone."""
+        from mptui.engine.stacks import StackDump
+
+        return StackDump(pid, "No stack: this is a recording; its processes have ended.",
+                         "none", "")  # fmt: skip
+
     @property
     def running(self) -> bool:
         """The recorded run is running at the position shown."""

@@ -47,3 +47,26 @@ async def test_the_deadlock_lesson_shows_its_alert_graph_and_waits():
         # worker-1 gives up after 4 s: the cycle opens and the banner goes.
         assert await wait_for(pilot.app, lambda: banner_text(app) == "", timeout=30)
         await pilot.press("q")
+
+
+@pytest.mark.timeout(90)
+async def test_t_shows_the_stacks_of_the_selected_process():
+    from mptui.tui.screens.stack_screen import StackScreen
+
+    app = MptuiApp(session_factory=Session, lessons=lessons(), autostart="deadlock",
+                   settings={"deadlock": {"give_up": 20}})  # fmt: skip
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert await wait_for(pilot.app, lambda: "DEADLOCK" in banner_text(app))
+        dash = app.dashboard
+        dash.focus_panel("processes")
+        table = dash.processes.table
+        names = [str(table.get_row(key)[0]) for key in table.rows]
+        table.move_cursor(row=names.index("worker-1"))
+        await pilot.press("t")
+        assert await wait_for(pilot.app, lambda: isinstance(app.screen, StackScreen))
+        text = str(app.screen.query_one("#stack-text").render())
+        assert "Taken with" in text
+        assert "work" in text and "deadlock.py" in text  # where worker-1 waits
+        await pilot.press("escape")
+        assert await wait_for(pilot.app, lambda: not isinstance(app.screen, StackScreen))
+        await pilot.press("q")

@@ -113,6 +113,13 @@ class DashboardScreen(Screen):
             super().__init__()
             self.pid, self.name, self.signal = pid, name, signal
 
+    class StacksAsked(Message):
+        """Show the Python stacks of one process (the ``t`` key)."""
+
+        def __init__(self, pid: int, name: str) -> None:
+            super().__init__()
+            self.pid, self.name = pid, name
+
     class StartMethodCycled(Message):
         """The next run should use the next start method."""
 
@@ -528,6 +535,17 @@ class DashboardScreen(Screen):
                 self.post_message(self.KillConfirmed(proc.pid, proc.name, sig))
 
         self.app.push_screen(KillScreen(proc.name, proc.pid), send)
+
+    def action_stacks(self) -> None:
+        pid = self.processes.selected_pid
+        snapshot = self._snapshot
+        proc = snapshot.process(pid) if snapshot is not None and pid is not None else None
+        if proc is None:
+            self.app.notify("No process selected: pick one in the Processes panel.",
+                            severity="warning")  # fmt: skip
+            self.focus_panel("processes")
+            return
+        self.post_message(self.StacksAsked(proc.pid, proc.name))
 
     def action_filter_log(self) -> None:
         self.focus_panel("log")
