@@ -28,7 +28,6 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Static, Tab, Tabs
 
-from mptui.engine.views import LogDelta, Snapshot
 from mptui.text import printable
 from mptui.tui import layout
 from mptui.tui.keys import DASHBOARD_BINDINGS
@@ -46,6 +45,7 @@ from mptui.tui.widgets.summary_panel import SummaryPanel
 if TYPE_CHECKING:
     from mptui.engine.run_control import RunControl
     from mptui.engine.session import Program
+    from mptui.engine.views import LogDelta, Snapshot
 
 TABBED_MODES = ("medium", "compact")
 """The layout modes that show one group of panels at a time, under a tab bar."""
@@ -160,6 +160,8 @@ class DashboardScreen(Screen):
         """Least seconds between two writes to the log view (see LogPanel.flush)."""
         self._tables_at = 0.0
         self._snapshot: Snapshot | None = None
+        self._resumed = False
+        """The screen was shown once (see _on_screen_resume)."""
         self._focus_before_tiny: str | None = None
         """The panel that had the focus when the terminal became too small."""
 
@@ -202,6 +204,15 @@ class DashboardScreen(Screen):
             entry = self.lessons.select(self.autostart)
             if entry is not None:
                 self.post_message(self.RunChosen(entry))
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        """Runs before Textual's own handler (Screen._on_screen_resume), which restyles every
+        widget of the screen on a resume. On the first one, every widget was styled as it
+        mounted, moments ago, and nothing changed since (classes and focus restyle what
+        they touch): a second pass over all of them only delays the first frame."""
+        if not self._resumed:
+            self._resumed = True
+            event.refresh_styles = False
 
     def on_resize(self, event: events.Resize) -> None:
         self.layout_mode = layout.choose_mode(event.size.width, event.size.height)

@@ -17,6 +17,7 @@ import re
 import time
 from collections import deque
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rich.highlighter import Highlighter
 from rich.text import Text
@@ -29,11 +30,14 @@ from textual.widgets import Input, Log, Static
 
 from mptui import format as fmt
 from mptui.bounded import BoundedLog
-from mptui.engine.views import LogLine, PendingLine
 from mptui.text import LOG_TEXT_CHARS, clip_line, printable
 from mptui.tui import glyphs
 from mptui.tui.log_filter import BadFilter, LogFilter
 from mptui.tui.widgets.panel import Panel
+
+if TYPE_CHECKING:
+    # Types only: the Store's views load with the first run, not before the first frame.
+    from mptui.engine.views import LogLine, PendingLine
 
 MAX_LINES = 5000
 PANEL_CHARS = 2_000_000
