@@ -61,20 +61,38 @@ def tab_id(mode: str, group_id: str) -> str:
 class PanelTabs(Horizontal):
     """The tab bar of the medium and compact modes: a Textual Tabs per mode (the current
     mode's shows; app.tcss) and the hint. Tab moves between panels, so the tabs never take
-    the focus; a click on a tab shows its group."""
+    the focus; a click on a tab shows its group.
+
+    Only the tabs of the mode the dashboard starts in are composed; another mode's are
+    mounted when the terminal is first resized into it: each Tabs is ten widgets to style
+    and lay out, and the first frame needs at most one of them."""
+
+    def __init__(self, mode: str, *, id: str) -> None:  # noqa: A002 - Textual's name
+        super().__init__(id=id)
+        self.first_mode = mode
+
+    @staticmethod
+    def make_tabs(mode: str, active: str | None = None) -> Tabs:
+        labels = [Tab(group.label, id=tab_id(mode, group.id)) for group in layout.GROUPS[mode]]
+        tabs = Tabs(*labels, active=active, id=f"tabs-{mode}")
+        tabs.can_focus = False
+        return tabs
 
     def compose(self) -> ComposeResult:
-        for mode in TABBED_MODES:
-            tabs = Tabs(*(Tab(group.label, id=tab_id(mode, group.id))
-                          for group in layout.GROUPS[mode]), id=f"tabs-{mode}")  # fmt: skip
-            tabs.can_focus = False
-            yield tabs
+        if self.first_mode in TABBED_MODES:
+            yield self.make_tabs(self.first_mode)
         yield Static(TAB_HINT, id="tab-hint")
 
     def show(self, mode: str, group_id: str) -> None:
         """Mark ``group_id``'s tab active in the bar of ``mode``."""
-        if mode in TABBED_MODES and group_id:
-            self.query_one(f"#tabs-{mode}", Tabs).active = tab_id(mode, group_id)
+        if mode not in TABBED_MODES or not group_id:
+            return
+        found = self.query(f"#tabs-{mode}").results(Tabs)
+        tabs = next(found, None)
+        if tabs is None:  # the first time in this mode: its tabs come active as they mount
+            self.mount(self.make_tabs(mode, active=tab_id(mode, group_id)), before="#tab-hint")
+        else:
+            tabs.active = tab_id(mode, group_id)
 
 
 class DashboardScreen(Screen):
@@ -170,9 +188,10 @@ class DashboardScreen(Screen):
     def compose(self) -> ComposeResult:
         # The layout's class before the children mount: added after, it would restyle every
         # widget a second time before the first frame (on_mount's apply_mode then finds it).
-        self.add_class(f"-{layout.choose_mode(self.app.size.width, self.app.size.height)}")
+        mode = layout.choose_mode(self.app.size.width, self.app.size.height)
+        self.add_class(f"-{mode}")
         yield RunHeader()
-        yield PanelTabs(id="panel-tabs")
+        yield PanelTabs(mode, id="panel-tabs")
         with Horizontal(id="body"):
             with Vertical(id="left"):
                 yield LessonPanel(self.entries, id="lessons")
