@@ -216,9 +216,10 @@ class MptuiApp(App[int]):
             await asyncio.to_thread(self.runs.end_current)
         if self._quitting:
             return
+        dashboard = self.dashboard
+        await dashboard.ensure_panels()  # left out of the first frame if it was the lessons'
         self.running_key = key
         self._cursor = 0
-        dashboard = self.dashboard
         # Until the new run exists, the frame tick must not read the last run's Store (it
         # stays readable) into the panels just emptied for the new one.
         self._starting = True

@@ -17,7 +17,7 @@ from __future__ import annotations
 import pathlib
 import time
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from textual import events
 from textual.app import ComposeResult
@@ -25,7 +25,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import Reactive, reactive
 from textual.screen import Screen
-from textual.widget import Widget
+from textual.widget import AwaitMount, Widget
 from textual.widgets import Static, Tab, Tabs
 
 from mptui.text import printable
@@ -50,6 +50,9 @@ if TYPE_CHECKING:
 TABBED_MODES = ("medium", "compact")
 """The layout modes that show one group of panels at a time, under a tab bar."""
 TAB_HINT = "Tab: next panel"
+RUN_PANELS = ("processes", "channels", "locks", "log")
+"""The panels of a run, in their column; mounted after the first frame when it hides them
+(see DashboardScreen.ensure_panels)."""
 """Beside the tabs: the key that moves on (a click on a tab works too)."""
 
 
@@ -178,6 +181,13 @@ class DashboardScreen(Screen):
         """Least seconds between two writes to the log view (see LogPanel.flush)."""
         self._tables_at = 0.0
         self._snapshot: Snapshot | None = None
+        self._panels: dict[str, Panel] = {}
+        """Every panel by id, mounted or not yet (see ensure_panels)."""
+        self._deferred: tuple[str, ...] = ()
+        """The panels left out of the first frame, mounted right after it."""
+        self._mounting: AwaitMount | None = None
+        self._panels_ready = True
+        """Every panel is mounted, with its tables and views."""
         self._resumed = False
         """The screen was shown once (see _on_screen_resume)."""
         self._focus_before_tiny: str | None = None
@@ -192,16 +202,27 @@ class DashboardScreen(Screen):
         self.add_class(f"-{mode}")
         yield RunHeader()
         yield PanelTabs(mode, id="panel-tabs")
+        panels: list[Panel] = [
+            LessonPanel(self.entries, id="lessons"), SourcePanel(id="source"),
+            ProcessPanel(id="processes"), ChannelPanel(id="channels"), LockPanel(id="locks"),
+            LogPanel(id="log"),
+        ]  # fmt: skip
+        self._panels = {panel.id or "": panel for panel in panels}
+        if self.autostart is None and mode in TABBED_MODES:
+            # Nothing runs yet, and a tabbed mode opens on the lesson list: the run's panels
+            # (four tables, the log and its filter: a third of the widgets, and of the time
+            # to the first frame) are hidden. They are mounted right after the first frame.
+            self._deferred = RUN_PANELS
+            self._panels_ready = False
         with Horizontal(id="body"):
             with Vertical(id="left"):
-                yield LessonPanel(self.entries, id="lessons")
-                yield SourcePanel(id="source")
+                yield self.lessons
+                yield self.source
             with Vertical(id="main"):
                 yield SummaryPanel(id="summary")
-                yield ProcessPanel(id="processes")
-                yield ChannelPanel(id="channels")
-                yield LockPanel(id="locks")
-                yield LogPanel(id="log")
+                for panel_id in RUN_PANELS:
+                    if panel_id not in self._deferred:
+                        yield self._panels[panel_id]
         yield Static(id="too-small")
         # The palette key is in the help screen; at 80 columns the main keys need the room.
         yield KeyFooter()  # compact, no palette key; rebuilt only when its keys change
@@ -223,6 +244,33 @@ class DashboardScreen(Screen):
             entry = self.lessons.select(self.autostart)
             if entry is not None:
                 self.post_message(self.RunChosen(entry))
+        if self._deferred:
+            self.call_after_refresh(self.ensure_panels)
+
+    async def ensure_panels(self) -> None:
+        """Mount the panels the first frame left out, if not yet done, and wait until they
+        are mounted (their tables and views exist). Whatever acts on them before they are
+        (a key pressed right after the first frame, a run starting) waits for this."""
+        if self._panels_ready:
+            return
+        if self._mounting is None:
+            deferred = [self._panels[panel_id] for panel_id in self._deferred]
+            self._mounting = self.query_one("#main", Vertical).mount_all(deferred)
+        await self._mounting
+        self._panels_ready = True
+
+    def _focus(self, panel_id: str) -> None:
+        """Give the focus to a panel (its table or view), once it is mounted."""
+        panel = self.panel(panel_id)
+        if self._panels_ready or panel_id not in self._deferred:
+            panel.focus_target.focus()
+            return
+
+        async def when_mounted() -> None:
+            await self.ensure_panels()
+            panel.focus_target.focus()
+
+        self.call_next(when_mounted)
 
     def _on_screen_resume(self, event: events.ScreenResume) -> None:
         """Runs before Textual's own handler (Screen._on_screen_resume), which restyles every
@@ -237,22 +285,22 @@ class DashboardScreen(Screen):
         self.layout_mode = layout.choose_mode(event.size.width, event.size.height)
         self._say_too_small()
 
-    # typed accessors
+    # typed accessors (the panels may not be mounted yet: see ensure_panels)
     @property
     def lessons(self) -> LessonPanel:
-        return self.query_one(LessonPanel)
+        return cast(LessonPanel, self._panels["lessons"])
 
     @property
     def processes(self) -> ProcessPanel:
-        return self.query_one(ProcessPanel)
+        return cast(ProcessPanel, self._panels["processes"])
 
     @property
     def log_panel(self) -> LogPanel:
-        return self.query_one(LogPanel)
+        return cast(LogPanel, self._panels["log"])
 
     @property
     def source(self) -> SourcePanel:
-        return self.query_one(SourcePanel)
+        return cast(SourcePanel, self._panels["source"])
 
     @property
     def header(self) -> RunHeader:
@@ -263,7 +311,7 @@ class DashboardScreen(Screen):
         return self.query_one(SummaryPanel)
 
     def panel(self, panel_id: str) -> Panel:
-        return self.query_one(f"#{panel_id}", Panel)
+        return self._panels[panel_id]
 
     # ------------------------------------------------------------- layout
 
@@ -284,7 +332,7 @@ class DashboardScreen(Screen):
         self.show_group(group.id if group else "", focus=False)
         if was_tiny and group is not None:
             panel_id = current if current in group.panels else group.panels[0]
-            self.panel(panel_id).focus_target.focus()
+            self._focus(panel_id)
         self.refresh_bindings()  # the footer shows only the keys that act now
         self._say_too_small()
 
@@ -309,7 +357,7 @@ class DashboardScreen(Screen):
             group = groups[0] if groups else None
         self.panel_group = group.id if group else ""
         if focus and group is not None and self.focused_panel() not in group.panels:
-            self.panel(group.panels[0]).focus_target.focus()
+            self._focus(group.panels[0])
 
     def watch_panel_group(self) -> None:
         """Show the group's panels, hide the others, and mark its tab."""
@@ -324,7 +372,9 @@ class DashboardScreen(Screen):
             # Fill the panels just shown first, so focus goes to their tables, not to an
             # empty panel that fills a moment later.
             self.show_tables(force=True)
-        if "log" in shown:
+        if shown & set(self._deferred) and not self._panels_ready:
+            self.call_next(self.ensure_panels)  # shown before they were mounted (a resize)
+        elif "log" in shown:
             self.call_after_refresh(self.log_panel.show_end)
 
     def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
@@ -360,7 +410,7 @@ class DashboardScreen(Screen):
         group = layout.group_of(self.layout_mode, panel_id)
         if group is not None and group.id != self.panel_group:
             self.show_group(group.id)
-        self.panel(panel_id).focus_target.focus()
+        self._focus(panel_id)
 
     def _show_summary(self, visible: set[str]) -> None:
         """The Summary shows above the processes once the run ended, if there is room; the
@@ -440,7 +490,7 @@ class DashboardScreen(Screen):
             # Safety net: a widget that had the focus was hidden; keys must go somewhere seen.
             group = layout.group_by_id(self.layout_mode, self.panel_group)
             if group is not None:
-                self.panel(group.panels[0]).focus_target.focus()
+                self._focus(group.panels[0])
         ended = snapshot.run.state == "ended"
         self._show_summary(visible)
         if ended and self.summary.version != snapshot.version:
@@ -533,7 +583,8 @@ class DashboardScreen(Screen):
     def action_stop(self) -> None:
         self.post_message(self.StopPressed())
 
-    def action_kill(self) -> None:
+    async def action_kill(self) -> None:
+        await self.ensure_panels()
         pid = self.processes.selected_pid
         snapshot = self._snapshot
         proc = snapshot.process(pid) if snapshot is not None and pid is not None else None
@@ -555,20 +606,25 @@ class DashboardScreen(Screen):
 
         self.app.push_screen(KillScreen(proc.name, proc.pid), send)
 
-    def action_filter_log(self) -> None:
+    async def action_filter_log(self) -> None:
+        await self.ensure_panels()
         self.focus_panel("log")
         self.log_panel.open_filter()
 
-    def action_pause_log(self) -> None:
+    async def action_pause_log(self) -> None:
+        await self.ensure_panels()
         self.log_panel.toggle_pause()
 
-    def action_follow_log(self) -> None:
+    async def action_follow_log(self) -> None:
+        await self.ensure_panels()
         self.log_panel.toggle_follow()
 
-    def action_clear_log(self) -> None:
+    async def action_clear_log(self) -> None:
+        await self.ensure_panels()
         self.log_panel.clear()
 
-    def action_only_process(self) -> None:
+    async def action_only_process(self) -> None:
+        await self.ensure_panels()
         pid = self.processes.selected_pid
         if pid is None and self.log_panel.filter.pid is None:
             self.app.notify("No process selected: pick one in the Processes panel.",

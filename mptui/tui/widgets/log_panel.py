@@ -146,11 +146,11 @@ class ProcessLog(Log):
     class FollowChanged(Message):
         """The user scrolled up (follow off) or to the end (follow on)."""
 
-    def __init__(self) -> None:
+    def __init__(self, highlighter: LogHighlighter) -> None:
         # Not "log": that is the panel's id, and the panel's rules (min-height) must not
         # apply to the view inside it, or its newest rows fall under the panel's border.
         super().__init__(highlight=True, max_lines=MAX_LINES, id="log-view")
-        self.highlighter = LogHighlighter()
+        self.highlighter = highlighter
 
     def _set_follow(self, follow: bool) -> None:
         if follow != self.auto_scroll:
@@ -226,10 +226,16 @@ class LogPanel(Panel):
         """The lines being rewritten (progress bars) shown under the log, as shown."""
         self.write_interval = 0.5
         """Least seconds between two writes to the view (see :meth:`flush`)."""
+        self.highlighter = LogHighlighter()
+        """The view's; the panel's own, so lines can be taken before the view exists."""
+        self._mounted = False
+        """The view and the status line exist. The dashboard mounts this panel after its
+        first frame when that frame does not show it; lines given before are kept, and
+        written when it mounts."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="log-status")
-        yield ProcessLog()
+        yield ProcessLog(self.highlighter)
         yield Static(id="log-pending")
         with Horizontal(id="log-filter-bar"):
             yield Static("/", id="log-filter-label")
@@ -246,7 +252,8 @@ class LogPanel(Panel):
         self.query_one("#log-filter-error").display = False
         self.query_one("#log-pending").display = False
         self.query_one("#log-filter", Input).cursor_blink = False
-        self._update_status()
+        self._mounted = True
+        self.flush(force=True)  # what came before the panel was mounted, and the status
 
     @property
     def log_view(self) -> ProcessLog:
@@ -272,7 +279,7 @@ class LogPanel(Panel):
         self.dropped += skipped
         if not lines:
             return
-        highlighter = self.log_view.highlighter
+        highlighter = self.highlighter
         for name in dict.fromkeys(line.name for line in lines):  # each once, in order
             highlighter.color_for(name)  # in order of appearance, even if not kept
         # Only the newest lines that fit in the panel are formatted: the rest would leave
@@ -304,7 +311,7 @@ class LogPanel(Panel):
         self.pending_rows = rows
         view = self.query_one("#log-pending", Static)
         view.display = bool(rows)
-        highlight = self.log_view.highlighter
+        highlight = self.highlighter
         for line in pending:
             highlight.color_for(line.name)
         text = Text("\n").join(highlight(Text(row, no_wrap=True, overflow="ellipsis"))
@@ -322,7 +329,7 @@ class LogPanel(Panel):
         spell is written at once, so a single print still shows without delay.
         """
         now = time.monotonic()
-        if not force and now - self._written_at < self.write_interval:
+        if not self._mounted or (not force and now - self._written_at < self.write_interval):
             return
         if self._unwritten:
             self._write(self._unwritten)
@@ -421,7 +428,7 @@ class LogPanel(Panel):
         self.pending = 0
         self.received = 0
         self.dropped = 0
-        self.log_view.highlighter.colors.clear()
+        self.highlighter.colors.clear()
         self.log_view.clear()
         self.set_pending(())
         self.filter = LogFilter.make(self.filter.text)
