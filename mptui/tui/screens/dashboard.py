@@ -151,6 +151,7 @@ class DashboardScreen(Screen):
         settings: Mapping[str, Mapping[str, object]] | None = None,
         start_method: str | None = None,
         autostart: str | None = None,
+        starting: Program | None = None,
         table_hz: float = 1.0,
         log_hz: float = 2.0,
     ) -> None:
@@ -162,6 +163,9 @@ class DashboardScreen(Screen):
             start_method: the start method of the first run (None: the default).
             autostart: the entry to run as soon as the screen is mounted (a lesson's name,
                 the script's key), so that its name is in the first frame; None: none.
+            starting: the Program the app will run for ``autostart``, if it knows it now:
+                the first frame then shows it starting (name, settings, its panels), and
+                is not drawn a second time when the app starts it a moment later.
             table_hz: refreshes per second of the tables.
             log_hz: writes per second to the log view while lines keep coming.
         """
@@ -172,6 +176,7 @@ class DashboardScreen(Screen):
             else {}  # fmt: skip
         self.set_reactive(DashboardScreen.start_method, start_method)
         self.autostart = autostart
+        self.starting = starting
         self._program: Program | None = None
         """The program the app last asked to start (see run_started)."""
         self.table_interval = 1.0 / table_hz
@@ -237,13 +242,15 @@ class DashboardScreen(Screen):
             self._focus_before_tiny = "lessons"  # where the focus goes once there is room
         else:
             self.lessons.focus_target.focus()
-        self.update_header()
         if self.autostart is not None:
             # Asked for now, before the first frame: the app shows the program's name and
             # panels at once, then lets that frame be drawn before it starts the engine.
             entry = self.lessons.select(self.autostart)
             if entry is not None:
+                if self.starting is not None:
+                    self.run_started(self.starting, entry.key)
                 self.post_message(self.RunChosen(entry))
+        self.update_header()
         if self._deferred:
             self.call_after_refresh(self.ensure_panels)
 
