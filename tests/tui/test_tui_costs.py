@@ -262,3 +262,43 @@ async def test_no_second_pass_restyles_every_widget_before_the_first_frame(make_
         assert dash.header not in restyled
         assert dash.query_one("#source-code") not in restyled
         assert dash.query_one(Footer) not in restyled
+
+
+async def test_the_log_growing_asks_for_no_layout(make_app, settled, monkeypatch):
+    # Each write makes the view longer; Textual asks for a layout (a reflow of the whole
+    # screen) when a virtual size changes. The view's size is the stylesheet's, so only its
+    # scrollbar follows its length, updated without one.
+    from textual.widget import Widget
+
+    from mptui.engine.views import LogLine
+
+    def lines(first: int, count: int = 20) -> list[LogLine]:
+        return [LogLine(1, 7, "worker-1", "stdout", f"line {n}", 0, False, -1)
+                for n in range(first, first + count)]  # fmt: skip
+
+    app = make_app(autostart="lock")
+    async with app.run_test(size=WIDE) as pilot:
+        await settled(pilot)
+        panel = app.dashboard.log_panel
+        view = panel.log_view
+        panel.add_lines(lines(0, 100))  # enough to overflow: the scrollbar comes (with a layout)
+        panel.flush(force=True)
+        await settled(pilot)
+        layouts: list[object] = []
+        refresh = Widget.refresh
+
+        def noted(widget, *regions, **kwargs):
+            if kwargs.get("layout"):
+                layouts.append(widget)
+            return refresh(widget, *regions, **kwargs)
+
+        monkeypatch.setattr(Widget, "refresh", noted)
+        for n in range(1, 6):
+            panel.add_lines(lines(100 * n))
+            panel.flush(force=True)
+            await pilot.pause()
+        await settled(pilot)
+        assert layouts == []
+        assert view.line_count == view.virtual_size.height > view.size.height
+        assert view.scroll_y == view.max_scroll_y  # still following the end
+        assert view.vertical_scrollbar.window_virtual_size == view.line_count

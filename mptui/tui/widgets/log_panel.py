@@ -16,7 +16,7 @@ import functools
 import re
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from rich.highlighter import Highlighter
@@ -36,6 +36,9 @@ from mptui.tui.log_filter import BadFilter, LogFilter
 from mptui.tui.widgets.panel import Panel
 
 if TYPE_CHECKING:
+    from textual.geometry import Region
+    from typing_extensions import Self  # typing.Self is 3.11+
+
     # Types only: the Store's views load with the first run, not before the first frame.
     from mptui.engine.views import LogLine, PendingLine
 
@@ -151,6 +154,33 @@ class ProcessLog(Log):
         # apply to the view inside it, or its newest rows fall under the panel's border.
         super().__init__(highlight=True, max_lines=MAX_LINES, id="log-view")
         self.highlighter = highlighter
+
+    _growing = False
+    """Within :meth:`write_lines` (see :meth:`refresh`)."""
+
+    def write_lines(self, lines: Iterable[str], scroll_end: bool | None = None) -> Self:
+        # Each write makes the view longer, and Textual asks for a layout when a virtual
+        # size changes: a reflow of the whole screen, every panel arranged again, at each
+        # write during a flood. The view's own size is set by the stylesheet (1fr), not by
+        # its lines; only its scrollbars follow them, so they are updated here instead, as
+        # the layout would (a scrollbar appearing or going still asks for one).
+        laid_out = bool(self.size.area)  # else the first layout sizes everything anyway
+        self._growing = laid_out
+        try:
+            super().write_lines(lines, scroll_end)
+        finally:
+            self._growing = False
+        if laid_out:
+            self._scroll_update(self.virtual_size)
+        return self
+
+    def refresh(
+        self, *regions: Region, repaint: bool = True, layout: bool = False,
+        recompose: bool = False,
+    ) -> Self:  # fmt: skip
+        """Textual's, without the layout that a longer view asks for (see write_lines)."""
+        return super().refresh(*regions, repaint=repaint, layout=layout and not self._growing,
+                               recompose=recompose)  # fmt: skip
 
     def _set_follow(self, follow: bool) -> None:
         if follow != self.auto_scroll:
