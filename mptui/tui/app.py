@@ -114,6 +114,8 @@ class MptuiApp(App[int]):
         self._starting = False
         """A run is being started: the frame tick waits for it (see run_program)."""
         self._quitting = False
+        self._first_program: Program | None = None
+        """The program the dashboard's first frame shows starting (see make_dashboard)."""
         self.dashboard: DashboardScreen
 
     # ------------------------------------------------------------- set-up
@@ -141,9 +143,22 @@ class MptuiApp(App[int]):
 
     def make_dashboard(self) -> DashboardScreen:
         """The dashboard screen (a replay has its own)."""
+        self._first_program = self.first_program()
         return DashboardScreen(self.entries(), self.runs, settings=self.settings,
                                start_method=self.first_start_method, autostart=self.autostart,
-                               table_hz=self.table_hz, log_hz=self.log_hz)  # fmt: skip
+                               starting=self._first_program, table_hz=self.table_hz,
+                               log_hz=self.log_hz)  # fmt: skip
+
+    def first_program(self) -> Program | None:
+        """The program ``autostart`` names, as :meth:`program_for` will make it: the
+        dashboard's first frame shows it starting (None: not known, or not valid)."""
+        entry = next((e for e in self.entries() if e.key == self.autostart), None)
+        if entry is None:
+            return None
+        try:
+            return self.program_for(entry, self.first_start_method)
+        except ValueError:  # BadParam: the run says so when it is tried
+            return None
 
     def get_default_screen(self) -> Screen:
         self.dashboard = self.make_dashboard()
@@ -190,13 +205,15 @@ class MptuiApp(App[int]):
 
     # ------------------------------------------------------------- running programs
 
-    def program_for(self, entry: Entry) -> Program:
-        """The Program to run for an entry, with the user's settings and start method."""
+    def program_for(self, entry: Entry, start_method: str | None = "") -> Program:
+        """The Program to run for an entry, with the user's settings and start method (by
+        default the one the dashboard shows for the next run)."""
+        method = self.start_method if start_method == "" else start_method
         if entry.lesson is not None:
             return Program.from_lesson(
-                entry.lesson, self.settings.get(entry.key, {}), start_method=self.start_method
+                entry.lesson, self.settings.get(entry.key, {}), start_method=method
             )
-        return self.script.with_start_method(self.start_method)
+        return self.script.with_start_method(method)
 
     def run_entry(self, entry: Entry) -> None:
         """Run (or restart) an entry of the lesson list."""
@@ -216,14 +233,18 @@ class MptuiApp(App[int]):
             await asyncio.to_thread(self.runs.end_current)
         if self._quitting:
             return
+        dashboard = self.dashboard
+        await dashboard.ensure_panels()  # left out of the first frame if it was the lessons'
         self.running_key = key
         self._cursor = 0
-        dashboard = self.dashboard
         # Until the new run exists, the frame tick must not read the last run's Store (it
         # stays readable) into the panels just emptied for the new one.
         self._starting = True
         try:
-            dashboard.run_started(program, key)
+            if program != self._first_program or self.runs.session is not None:
+                dashboard.run_started(program, key)
+            # else the dashboard showed it starting from its first frame (make_dashboard)
+            self._first_program = None
             # Let the program's name and "starting..." be drawn (the first frame, when the
             # program was named on the command line) before the engine loads and the
             # program forks: the screen comes sooner.

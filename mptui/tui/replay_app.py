@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-from textual.app import SystemCommand
+from textual.app import ScreenStackError, SystemCommand
 from textual.css.query import NoMatches
 from textual.screen import Screen
 
@@ -106,12 +106,15 @@ class ReplayApp(MptuiApp):
                 force = True
             self._seen = seen
         super().tick(force=force)
-        if session is not None and self.screen is self.dashboard:
-            # The position moves every frame; the header repaints only if its text changed.
-            try:
+        if session is None:
+            return
+        try:
+            if self.screen is self.dashboard:
+                # The position moves every frame; the header repaints only if its text
+                # changed.
                 self.dashboard.update_header()
-            except NoMatches:
-                pass  # the app is exiting and its widgets are being removed
+        except (NoMatches, ScreenStackError):
+            pass  # the app is exiting and its screens and widgets are being removed
 
     # ------------------------------------------------------------- no live control
 

@@ -5,7 +5,10 @@ Times are measured by benchmarks/tui_first_frame.py and tui_cpu.py, not here: th
 check the causes. Importing the dashboard loads no engine (collector, Store, psutil), no
 syntax highlighter and no dialog; the first file the Source panel shows is highlighted
 after the first frame, and a file is highlighted once, not at every layout; the footer is
-not rebuilt when a key moves the focus.
+not rebuilt when a key moves the focus. The first frame: no second pass restyles every
+widget; the lesson list's first frame leaves out the run's hidden panels (mounted just
+after it) and the other mode's tabs; a lesson named on the command line is drawn starting
+in the first frame, not after a frame of the lesson list.
 """
 
 from __future__ import annotations
@@ -15,9 +18,12 @@ import json
 import subprocess
 import sys
 
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, Static, Tabs
 from textual.widgets._footer import FooterKey
 
+from mptui.tui import layout
+from mptui.tui.screens.dashboard import tab_id
+from mptui.tui.widgets.panel import Panel
 from mptui.tui.widgets.source_panel import HighlightedSource
 
 WIDE = (160, 48)
@@ -167,3 +173,132 @@ async def test_the_header_and_the_log_status_change_without_a_reflow(make_app, s
         assert dashboard.log_panel.paused
         assert "PAUSED" in str(status.render())
         assert layouts == []
+
+
+# ------------------------------------------------------------------ the first frame
+
+
+def first_frame_of(app) -> dict[str, object]:
+    """Notes what the dashboard holds when its first frame is drawn (``App._display``, which
+    the headless driver runs too), in a dict filled once that frame is drawn."""
+    seen: dict[str, object] = {}
+    display = app._display
+
+    def noted(screen, *args, **kwargs):
+        if not seen and screen is getattr(app, "dashboard", None):
+            dash = app.dashboard
+            seen.update(
+                group=dash.panel_group,
+                header=dash.header._text.plain,
+                mounted={panel.id for panel in dash.query(Panel)},
+                tabs={tabs.id for tabs in dash.query(Tabs)},
+            )
+        return display(screen, *args, **kwargs)
+
+    app._display = noted
+    return seen
+
+
+async def test_the_lesson_lists_first_frame_leaves_the_hidden_run_panels_out(make_app, settled):
+    # 120x40 opens on the lesson tab: the run's panels (four tables, the log, its filter)
+    # are hidden; they are mounted just after the first frame, and the other mode's tabs
+    # only when the terminal is resized into that mode.
+    app = make_app()
+    first = first_frame_of(app)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)
+        dash = app.dashboard
+        assert first["group"] == "lesson"
+        assert first["mounted"] == {"lessons", "source"}
+        assert first["tabs"] == {"tabs-medium"}
+        assert {panel.id for panel in dash.query(Panel)} == {*layout.PANELS}  # all, after
+        await pilot.press("p")  # acts on the log once it is there
+        await settled(pilot)
+        assert dash.log_panel.paused
+        await pilot.resize_terminal(80, 24)
+        await settled(pilot)
+        assert dash.query_one("#tabs-compact", Tabs).active == tab_id("compact", dash.panel_group)
+
+
+async def test_a_key_pressed_before_the_run_panels_are_mounted_waits_for_them(make_app, settled):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        dash = app.dashboard
+        # As fast as a key can come: before the mount that follows the first frame.
+        await dash.action_pause_log()
+        await dash.action_filter_log()
+        await settled(pilot)
+        assert dash.log_panel.paused and dash.log_panel.filter_open
+
+
+async def test_a_lesson_named_on_the_command_line_is_in_the_first_frame(make_app, settled):
+    # `mptui lock`: the first frame shows the lesson starting, with its panels; it is not
+    # drawn first with the lesson list, then again a moment later for the run.
+    app = make_app(autostart="lock")
+    first = first_frame_of(app)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)
+        assert first["group"] == "dashboard"
+        assert "lock: Take turns with a Lock starting" in str(first["header"])
+
+
+async def test_no_second_pass_restyles_every_widget_before_the_first_frame(make_app, settled):
+    # Textual restyles a whole screen when it is resumed; on the first resume every widget
+    # was styled as it mounted, a moment before. Widgets that change (focus, a class) are
+    # restyled on their own; the header, the source and the footer do not change.
+    app = make_app()
+    restyled: list[object] = []
+    update_nodes = app.stylesheet.update_nodes
+
+    def noted(nodes, *args, **kwargs):
+        nodes = list(nodes)
+        restyled.extend(nodes)
+        return update_nodes(nodes, *args, **kwargs)
+
+    app.stylesheet.update_nodes = noted
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)
+        dash = app.dashboard
+        assert dash.header not in restyled
+        assert dash.query_one("#source-code") not in restyled
+        assert dash.query_one(Footer) not in restyled
+
+
+async def test_the_log_growing_asks_for_no_layout(make_app, settled, monkeypatch):
+    # Each write makes the view longer; Textual asks for a layout (a reflow of the whole
+    # screen) when a virtual size changes. The view's size is the stylesheet's, so only its
+    # scrollbar follows its length, updated without one.
+    from textual.widget import Widget
+
+    from mptui.engine.views import LogLine
+
+    def lines(first: int, count: int = 20) -> list[LogLine]:
+        return [LogLine(1, 7, "worker-1", "stdout", f"line {n}", 0, False, -1)
+                for n in range(first, first + count)]  # fmt: skip
+
+    app = make_app(autostart="lock")
+    async with app.run_test(size=WIDE) as pilot:
+        await settled(pilot)
+        panel = app.dashboard.log_panel
+        view = panel.log_view
+        panel.add_lines(lines(0, 100))  # enough to overflow: the scrollbar comes (with a layout)
+        panel.flush(force=True)
+        await settled(pilot)
+        layouts: list[object] = []
+        refresh = Widget.refresh
+
+        def noted(widget, *regions, **kwargs):
+            if kwargs.get("layout"):
+                layouts.append(widget)
+            return refresh(widget, *regions, **kwargs)
+
+        monkeypatch.setattr(Widget, "refresh", noted)
+        for n in range(1, 6):
+            panel.add_lines(lines(100 * n))
+            panel.flush(force=True)
+            await pilot.pause()
+        await settled(pilot)
+        assert layouts == []
+        assert view.line_count == view.virtual_size.height > view.size.height
+        assert view.scroll_y == view.max_scroll_y  # still following the end
+        assert view.vertical_scrollbar.window_virtual_size == view.line_count

@@ -17,7 +17,7 @@ from __future__ import annotations
 import pathlib
 import time
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from textual import events
 from textual.app import ComposeResult
@@ -25,10 +25,9 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import Reactive, reactive
 from textual.screen import Screen
-from textual.widget import Widget
+from textual.widget import AwaitMount, Widget
 from textual.widgets import Static, Tab, Tabs
 
-from mptui.engine.views import LogDelta, Snapshot
 from mptui.text import printable
 from mptui.tui import layout
 from mptui.tui.keys import DASHBOARD_BINDINGS
@@ -47,11 +46,15 @@ from mptui.tui.widgets.summary_panel import SummaryPanel
 if TYPE_CHECKING:
     from mptui.engine.run_control import RunControl
     from mptui.engine.session import Program
+    from mptui.engine.views import LogDelta, Snapshot
 
 TABBED_MODES = ("medium", "compact")
 """The layout modes that show one group of panels at a time, under a tab bar."""
 TAB_HINT = "Tab: next panel"
 """Beside the tabs: the key that moves on (a click on a tab works too)."""
+RUN_PANELS = ("processes", "channels", "locks", "log")
+"""The panels of a run, in their column; mounted after the first frame when it hides them
+(see DashboardScreen.ensure_panels)."""
 
 
 def tab_id(mode: str, group_id: str) -> str:
@@ -62,20 +65,38 @@ def tab_id(mode: str, group_id: str) -> str:
 class PanelTabs(Horizontal):
     """The tab bar of the medium and compact modes: a Textual Tabs per mode (the current
     mode's shows; app.tcss) and the hint. Tab moves between panels, so the tabs never take
-    the focus; a click on a tab shows its group."""
+    the focus; a click on a tab shows its group.
+
+    Only the tabs of the mode the dashboard starts in are composed; another mode's are
+    mounted when the terminal is first resized into it: each Tabs is ten widgets to style
+    and lay out, and the first frame needs at most one of them."""
+
+    def __init__(self, mode: str, *, id: str) -> None:  # noqa: A002 - Textual's name
+        super().__init__(id=id)
+        self.first_mode = mode
+
+    @staticmethod
+    def make_tabs(mode: str, active: str | None = None) -> Tabs:
+        labels = [Tab(group.label, id=tab_id(mode, group.id)) for group in layout.GROUPS[mode]]
+        tabs = Tabs(*labels, active=active, id=f"tabs-{mode}")
+        tabs.can_focus = False
+        return tabs
 
     def compose(self) -> ComposeResult:
-        for mode in TABBED_MODES:
-            tabs = Tabs(*(Tab(group.label, id=tab_id(mode, group.id))
-                          for group in layout.GROUPS[mode]), id=f"tabs-{mode}")  # fmt: skip
-            tabs.can_focus = False
-            yield tabs
+        if self.first_mode in TABBED_MODES:
+            yield self.make_tabs(self.first_mode)
         yield Static(TAB_HINT, id="tab-hint")
 
     def show(self, mode: str, group_id: str) -> None:
         """Mark ``group_id``'s tab active in the bar of ``mode``."""
-        if mode in TABBED_MODES and group_id:
-            self.query_one(f"#tabs-{mode}", Tabs).active = tab_id(mode, group_id)
+        if mode not in TABBED_MODES or not group_id:
+            return
+        found = self.query(f"#tabs-{mode}").results(Tabs)
+        tabs = next(found, None)
+        if tabs is None:  # the first time in this mode: its tabs come active as they mount
+            self.mount(self.make_tabs(mode, active=tab_id(mode, group_id)), before="#tab-hint")
+        else:
+            tabs.active = tab_id(mode, group_id)
 
 
 class DashboardScreen(Screen):
@@ -138,6 +159,7 @@ class DashboardScreen(Screen):
         settings: Mapping[str, Mapping[str, object]] | None = None,
         start_method: str | None = None,
         autostart: str | None = None,
+        starting: Program | None = None,
         table_hz: float = 1.0,
         log_hz: float = 2.0,
     ) -> None:
@@ -149,6 +171,9 @@ class DashboardScreen(Screen):
             start_method: the start method of the first run (None: the default).
             autostart: the entry to run as soon as the screen is mounted (a lesson's name,
                 the script's key), so that its name is in the first frame; None: none.
+            starting: the Program the app will run for ``autostart``, if it knows it now:
+                the first frame then shows it starting (name, settings, its panels), and
+                is not drawn a second time when the app starts it a moment later.
             table_hz: refreshes per second of the tables.
             log_hz: writes per second to the log view while lines keep coming.
         """
@@ -159,6 +184,7 @@ class DashboardScreen(Screen):
             else {}  # fmt: skip
         self.set_reactive(DashboardScreen.start_method, start_method)
         self.autostart = autostart
+        self.starting = starting
         self._program: Program | None = None
         """The program the app last asked to start (see run_started)."""
         self.table_interval = 1.0 / table_hz
@@ -168,6 +194,15 @@ class DashboardScreen(Screen):
         """Least seconds between two writes to the log view (see LogPanel.flush)."""
         self._tables_at = 0.0
         self._snapshot: Snapshot | None = None
+        self._panels: dict[str, Panel] = {}
+        """Every panel by id, mounted or not yet (see ensure_panels)."""
+        self._deferred: tuple[str, ...] = ()
+        """The panels left out of the first frame, mounted right after it."""
+        self._mounting: AwaitMount | None = None
+        self._panels_ready = True
+        """Every panel is mounted, with its tables and views."""
+        self._resumed = False
+        """The screen was shown once (see _on_screen_resume)."""
         self._focus_before_tiny: str | None = None
         """The panel that had the focus when the terminal became too small."""
 
@@ -176,20 +211,32 @@ class DashboardScreen(Screen):
     def compose(self) -> ComposeResult:
         # The layout's class before the children mount: added after, it would restyle every
         # widget a second time before the first frame (on_mount's apply_mode then finds it).
-        self.add_class(f"-{layout.choose_mode(self.app.size.width, self.app.size.height)}")
+        mode = layout.choose_mode(self.app.size.width, self.app.size.height)
+        self.add_class(f"-{mode}")
         yield RunHeader()
         yield AlertBanner(id="alerts")
-        yield PanelTabs(id="panel-tabs")
+        yield PanelTabs(mode, id="panel-tabs")
+        panels: list[Panel] = [
+            LessonPanel(self.entries, id="lessons"), SourcePanel(id="source"),
+            ProcessPanel(id="processes"), ChannelPanel(id="channels"), LockPanel(id="locks"),
+            LogPanel(id="log"),
+        ]  # fmt: skip
+        self._panels = {panel.id or "": panel for panel in panels}
+        if self.autostart is None and mode in TABBED_MODES:
+            # Nothing runs yet, and a tabbed mode opens on the lesson list: the run's panels
+            # (four tables, the log and its filter input: a third of the widgets, about
+            # 25 ms of CPU at 120x40) are hidden. They are mounted right after that frame.
+            self._deferred = RUN_PANELS
+            self._panels_ready = False
         with Horizontal(id="body"):
             with Vertical(id="left"):
-                yield LessonPanel(self.entries, id="lessons")
-                yield SourcePanel(id="source")
+                yield self.lessons
+                yield self.source
             with Vertical(id="main"):
                 yield SummaryPanel(id="summary")
-                yield ProcessPanel(id="processes")
-                yield ChannelPanel(id="channels")
-                yield LockPanel(id="locks")
-                yield LogPanel(id="log")
+                for panel_id in RUN_PANELS:
+                    if panel_id not in self._deferred:
+                        yield self._panels[panel_id]
         yield Static(id="too-small")
         # The palette key is in the help screen; at 80 columns the main keys need the room.
         yield KeyFooter()  # compact, no palette key; rebuilt only when its keys change
@@ -204,34 +251,72 @@ class DashboardScreen(Screen):
             self._focus_before_tiny = "lessons"  # where the focus goes once there is room
         else:
             self.lessons.focus_target.focus()
-        self.update_header()
         if self.autostart is not None:
             # Asked for now, before the first frame: the app shows the program's name and
             # panels at once, then lets that frame be drawn before it starts the engine.
             entry = self.lessons.select(self.autostart)
             if entry is not None:
+                if self.starting is not None:
+                    self.run_started(self.starting, entry.key)
                 self.post_message(self.RunChosen(entry))
+        self.update_header()
+        if self._deferred:
+            self.call_after_refresh(self.ensure_panels)
+
+    async def ensure_panels(self) -> None:
+        """Mount the panels the first frame left out, if not yet done, and wait until they
+        are mounted (their tables and views exist). Whatever acts on them before they are
+        (a key pressed right after the first frame, a run starting) waits for this."""
+        if self._panels_ready:
+            return
+        if self._mounting is None:
+            deferred = [self._panels[panel_id] for panel_id in self._deferred]
+            self._mounting = self.query_one("#main", Vertical).mount_all(deferred)
+        await self._mounting
+        self._panels_ready = True
+
+    def _focus(self, panel_id: str) -> None:
+        """Give the focus to a panel (its table or view), once it is mounted."""
+        panel = self.panel(panel_id)
+        if self._panels_ready or panel_id not in self._deferred:
+            panel.focus_target.focus()
+            return
+
+        async def when_mounted() -> None:
+            await self.ensure_panels()
+            panel.focus_target.focus()
+
+        self.call_next(when_mounted)
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        """Runs before Textual's own handler (Screen._on_screen_resume), which restyles every
+        widget of the screen on a resume. On the first one, every widget was styled as it
+        mounted, moments ago, and nothing changed since (classes and focus restyle what
+        they touch): a second pass over all of them only delays the first frame."""
+        if not self._resumed:
+            self._resumed = True
+            event.refresh_styles = False
 
     def on_resize(self, event: events.Resize) -> None:
         self.layout_mode = layout.choose_mode(event.size.width, event.size.height)
         self._say_too_small()
 
-    # typed accessors
+    # typed accessors (the panels may not be mounted yet: see ensure_panels)
     @property
     def lessons(self) -> LessonPanel:
-        return self.query_one(LessonPanel)
+        return cast(LessonPanel, self._panels["lessons"])
 
     @property
     def processes(self) -> ProcessPanel:
-        return self.query_one(ProcessPanel)
+        return cast(ProcessPanel, self._panels["processes"])
 
     @property
     def log_panel(self) -> LogPanel:
-        return self.query_one(LogPanel)
+        return cast(LogPanel, self._panels["log"])
 
     @property
     def source(self) -> SourcePanel:
-        return self.query_one(SourcePanel)
+        return cast(SourcePanel, self._panels["source"])
 
     @property
     def header(self) -> RunHeader:
@@ -242,7 +327,7 @@ class DashboardScreen(Screen):
         return self.query_one(SummaryPanel)
 
     def panel(self, panel_id: str) -> Panel:
-        return self.query_one(f"#{panel_id}", Panel)
+        return self._panels[panel_id]
 
     # ------------------------------------------------------------- layout
 
@@ -263,7 +348,7 @@ class DashboardScreen(Screen):
         self.show_group(group.id if group else "", focus=False)
         if was_tiny and group is not None:
             panel_id = current if current in group.panels else group.panels[0]
-            self.panel(panel_id).focus_target.focus()
+            self._focus(panel_id)
         self.refresh_bindings()  # the footer shows only the keys that act now
         self._say_too_small()
 
@@ -288,7 +373,7 @@ class DashboardScreen(Screen):
             group = groups[0] if groups else None
         self.panel_group = group.id if group else ""
         if focus and group is not None and self.focused_panel() not in group.panels:
-            self.panel(group.panels[0]).focus_target.focus()
+            self._focus(group.panels[0])
 
     def watch_panel_group(self) -> None:
         """Show the group's panels, hide the others, and mark its tab."""
@@ -303,7 +388,9 @@ class DashboardScreen(Screen):
             # Fill the panels just shown first, so focus goes to their tables, not to an
             # empty panel that fills a moment later.
             self.show_tables(force=True)
-        if "log" in shown:
+        if shown & set(self._deferred) and not self._panels_ready:
+            self.call_next(self.ensure_panels)  # shown before they were mounted (a resize)
+        elif "log" in shown:
             self.call_after_refresh(self.log_panel.show_end)
 
     def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
@@ -339,7 +426,7 @@ class DashboardScreen(Screen):
         group = layout.group_of(self.layout_mode, panel_id)
         if group is not None and group.id != self.panel_group:
             self.show_group(group.id)
-        self.panel(panel_id).focus_target.focus()
+        self._focus(panel_id)
 
     def _show_summary(self, visible: set[str]) -> None:
         """The Summary shows above the processes once the run ended, if there is room; the
@@ -420,7 +507,7 @@ class DashboardScreen(Screen):
             # Safety net: a widget that had the focus was hidden; keys must go somewhere seen.
             group = layout.group_by_id(self.layout_mode, self.panel_group)
             if group is not None:
-                self.panel(group.panels[0]).focus_target.focus()
+                self._focus(group.panels[0])
         self.query_one(AlertBanner).show_snapshot(snapshot, now_ns)
         ended = snapshot.run.state == "ended"
         self._show_summary(visible)
@@ -514,7 +601,8 @@ class DashboardScreen(Screen):
     def action_stop(self) -> None:
         self.post_message(self.StopPressed())
 
-    def action_kill(self) -> None:
+    async def action_kill(self) -> None:
+        await self.ensure_panels()
         pid = self.processes.selected_pid
         snapshot = self._snapshot
         proc = snapshot.process(pid) if snapshot is not None and pid is not None else None
@@ -536,7 +624,8 @@ class DashboardScreen(Screen):
 
         self.app.push_screen(KillScreen(proc.name, proc.pid), send)
 
-    def action_stacks(self) -> None:
+    async def action_stacks(self) -> None:
+        await self.ensure_panels()
         pid = self.processes.selected_pid
         snapshot = self._snapshot
         proc = snapshot.process(pid) if snapshot is not None and pid is not None else None
@@ -547,20 +636,25 @@ class DashboardScreen(Screen):
             return
         self.post_message(self.StacksAsked(proc.pid, proc.name))
 
-    def action_filter_log(self) -> None:
+    async def action_filter_log(self) -> None:
+        await self.ensure_panels()
         self.focus_panel("log")
         self.log_panel.open_filter()
 
-    def action_pause_log(self) -> None:
+    async def action_pause_log(self) -> None:
+        await self.ensure_panels()
         self.log_panel.toggle_pause()
 
-    def action_follow_log(self) -> None:
+    async def action_follow_log(self) -> None:
+        await self.ensure_panels()
         self.log_panel.toggle_follow()
 
-    def action_clear_log(self) -> None:
+    async def action_clear_log(self) -> None:
+        await self.ensure_panels()
         self.log_panel.clear()
 
-    def action_only_process(self) -> None:
+    async def action_only_process(self) -> None:
+        await self.ensure_panels()
         pid = self.processes.selected_pid
         if pid is None and self.log_panel.filter.pid is None:
             self.app.notify("No process selected: pick one in the Processes panel.",

@@ -10,7 +10,6 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
 from mptui import format as fmt
-from mptui.engine.views import PipeView, QueueView, Snapshot
 from mptui.text import printable
 from mptui.tui import glyphs
 from mptui.tui.widgets.cells import right
@@ -18,8 +17,8 @@ from mptui.tui.widgets.panel import Panel
 from mptui.tui.widgets.table_sync import TableSync
 
 if TYPE_CHECKING:
-    # Types only: the Store's module loads with the first run, not before the first frame.
-    from mptui.engine.store import PipeView, QueueView, Snapshot
+    # Types only: the Store's views load with the first run, not before the first frame.
+    from mptui.engine.views import PipeView, QueueView, Snapshot
 
 SPARK_WIDTH = 24
 """Depth samples shown per queue (one per engine tick, about one a second)."""

@@ -16,7 +16,8 @@ import functools
 import re
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from rich.highlighter import Highlighter
 from rich.text import Text
@@ -29,11 +30,17 @@ from textual.widgets import Input, Log, Static
 
 from mptui import format as fmt
 from mptui.bounded import BoundedLog
-from mptui.engine.views import LogLine, PendingLine
 from mptui.text import LOG_TEXT_CHARS, clip_line, printable
 from mptui.tui import glyphs
 from mptui.tui.log_filter import BadFilter, LogFilter
 from mptui.tui.widgets.panel import Panel
+
+if TYPE_CHECKING:
+    from textual.geometry import Region
+    from typing_extensions import Self  # typing.Self is 3.11+
+
+    # Types only: the Store's views load with the first run, not before the first frame.
+    from mptui.engine.views import LogLine, PendingLine
 
 MAX_LINES = 5000
 PANEL_CHARS = 2_000_000
@@ -142,11 +149,38 @@ class ProcessLog(Log):
     class FollowChanged(Message):
         """The user scrolled up (follow off) or to the end (follow on)."""
 
-    def __init__(self) -> None:
+    def __init__(self, highlighter: LogHighlighter) -> None:
         # Not "log": that is the panel's id, and the panel's rules (min-height) must not
         # apply to the view inside it, or its newest rows fall under the panel's border.
         super().__init__(highlight=True, max_lines=MAX_LINES, id="log-view")
-        self.highlighter = LogHighlighter()
+        self.highlighter = highlighter
+
+    _growing = False
+    """Within :meth:`write_lines` (see :meth:`refresh`)."""
+
+    def write_lines(self, lines: Iterable[str], scroll_end: bool | None = None) -> Self:
+        # Each write makes the view longer, and Textual asks for a layout when a virtual
+        # size changes: a reflow of the whole screen, every panel arranged again, at each
+        # write during a flood. The view's own size is set by the stylesheet (1fr), not by
+        # its lines; only its scrollbars follow them, so they are updated here instead, as
+        # the layout would (a scrollbar appearing or going still asks for one).
+        laid_out = bool(self.size.area)  # else the first layout sizes everything anyway
+        self._growing = laid_out
+        try:
+            super().write_lines(lines, scroll_end)
+        finally:
+            self._growing = False
+        if laid_out:
+            self._scroll_update(self.virtual_size)
+        return self
+
+    def refresh(
+        self, *regions: Region, repaint: bool = True, layout: bool = False,
+        recompose: bool = False,
+    ) -> Self:  # fmt: skip
+        """Textual's, without the layout that a longer view asks for (see write_lines)."""
+        return super().refresh(*regions, repaint=repaint, layout=layout and not self._growing,
+                               recompose=recompose)  # fmt: skip
 
     def _set_follow(self, follow: bool) -> None:
         if follow != self.auto_scroll:
@@ -222,10 +256,16 @@ class LogPanel(Panel):
         """The lines being rewritten (progress bars) shown under the log, as shown."""
         self.write_interval = 0.5
         """Least seconds between two writes to the view (see :meth:`flush`)."""
+        self.highlighter = LogHighlighter()
+        """The view's; the panel's own, so lines can be taken before the view exists."""
+        self._mounted = False
+        """The view and the status line exist. The dashboard mounts this panel after its
+        first frame when that frame does not show it; lines given before are kept, and
+        written when it mounts."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="log-status")
-        yield ProcessLog()
+        yield ProcessLog(self.highlighter)
         yield Static(id="log-pending")
         with Horizontal(id="log-filter-bar"):
             yield Static("/", id="log-filter-label")
@@ -242,7 +282,8 @@ class LogPanel(Panel):
         self.query_one("#log-filter-error").display = False
         self.query_one("#log-pending").display = False
         self.query_one("#log-filter", Input).cursor_blink = False
-        self._update_status()
+        self._mounted = True
+        self.flush(force=True)  # what came before the panel was mounted, and the status
 
     @property
     def log_view(self) -> ProcessLog:
@@ -268,7 +309,7 @@ class LogPanel(Panel):
         self.dropped += skipped
         if not lines:
             return
-        highlighter = self.log_view.highlighter
+        highlighter = self.highlighter
         for name in dict.fromkeys(line.name for line in lines):  # each once, in order
             highlighter.color_for(name)  # in order of appearance, even if not kept
         # Only the newest lines that fit in the panel are formatted: the rest would leave
@@ -300,7 +341,7 @@ class LogPanel(Panel):
         self.pending_rows = rows
         view = self.query_one("#log-pending", Static)
         view.display = bool(rows)
-        highlight = self.log_view.highlighter
+        highlight = self.highlighter
         for line in pending:
             highlight.color_for(line.name)
         text = Text("\n").join(highlight(Text(row, no_wrap=True, overflow="ellipsis"))
@@ -318,7 +359,7 @@ class LogPanel(Panel):
         spell is written at once, so a single print still shows without delay.
         """
         now = time.monotonic()
-        if not force and now - self._written_at < self.write_interval:
+        if not self._mounted or (not force and now - self._written_at < self.write_interval):
             return
         if self._unwritten:
             self._write(self._unwritten)
@@ -417,7 +458,7 @@ class LogPanel(Panel):
         self.pending = 0
         self.received = 0
         self.dropped = 0
-        self.log_view.highlighter.colors.clear()
+        self.highlighter.colors.clear()
         self.log_view.clear()
         self.set_pending(())
         self.filter = LogFilter.make(self.filter.text)

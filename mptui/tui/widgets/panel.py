@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.containers import Vertical
 from textual.widget import Widget
 
-from mptui.engine.views import Snapshot
+if TYPE_CHECKING:
+    # Types only: the Store's views load with the first run, not before the first frame.
+    from mptui.engine.views import Snapshot
 
 
 class Panel(Vertical):

@@ -12,15 +12,14 @@ from textual.widgets import DataTable, Static
 
 from mptui import format as fmt
 from mptui.engine import verdict
-from mptui.engine.views import ProcessView, Snapshot, WaitView
 from mptui.text import printable
 from mptui.tui.widgets.cells import right
 from mptui.tui.widgets.panel import Panel
 from mptui.tui.widgets.table_sync import TableSync
 
 if TYPE_CHECKING:
-    # Types only: the Store's module loads with the first run, not before the first frame.
-    from mptui.engine.store import ProcessView, Snapshot, WaitView
+    # Types only: the Store's views load with the first run, not before the first frame.
+    from mptui.engine.views import ProcessView, Snapshot, WaitView
 
 COLUMNS = (
     ("name", "Process"),

@@ -12,6 +12,7 @@ import dataclasses
 import platform
 import sys
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events
@@ -19,9 +20,12 @@ from textual.widgets import Static
 
 from mptui import format as fmt
 from mptui.engine import verdict
-from mptui.engine.views import RunView
 from mptui.text import printable
 from mptui.tui import glyphs
+
+if TYPE_CHECKING:
+    # Types only: the Store's views load with the first run, not before the first frame.
+    from mptui.engine.views import RunView
 
 PYTHON_VERSION = platform.python_version()
 """Shown in the header when the run does not say which Python ran it (mptui's own runs the

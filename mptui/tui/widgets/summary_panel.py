@@ -10,13 +10,12 @@ from textual.widgets import Static
 
 from mptui import format as fmt
 from mptui.engine import verdict
-from mptui.engine.views import Snapshot
 from mptui.text import printable
 from mptui.tui import glyphs
 
 if TYPE_CHECKING:
-    # Types only: the Store's module loads with the first run, not before the first frame.
-    from mptui.engine.store import Snapshot
+    # Types only: the Store's views load with the first run, not before the first frame.
+    from mptui.engine.views import Snapshot
 
 HEADLINES = {
     verdict.OK: ("✓ Finished", "bold green"),
