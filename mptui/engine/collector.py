@@ -358,7 +358,7 @@ class Collector:
                 # (Not one closed earlier in this round: its fd may be another's now.)
                 if data in self._streams:
                     self._read_stream(data, batch)
-            else:
+            elif data in self._unidentified:  # (not one _greet_newcomers identified)
                 self._identify(data, batch)
                 self._connecting = True
         for entry in flooding:

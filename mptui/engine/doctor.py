@@ -80,7 +80,7 @@ def graph_lines(facts: Facts) -> list[str]:
         if targets:
             reason = "the child" if wait.op == "join" else "holds it"
             line += " -> " + ", ".join(_who(pid, facts) for pid in targets) + f" ({reason})"
-        line += f"  [{duration_ns(facts.now_ns - wait.since_ns)}]"
+        line += f"  [{_age(facts.now_ns - wait.since_ns)}]"
         lines.append(line)
     return lines
 
@@ -121,9 +121,18 @@ def diagnose(facts: Facts) -> list[AlertView]:
             explained.add(wait.pid)
     for wait in facts.waits:
         age = facts.now_ns - wait.since_ns
-        if wait.pid not in explained and age >= facts.stall_after_ns:
-            alerts.append(_stall(wait, facts))
-            explained.add(wait.pid)
+        if wait.pid in explained or age < facts.stall_after_ns:
+            continue
+        if wait.op == "join":
+            continue  # a child at work for long is no stall; a stuck one has its own alert
+        alert = _stall(wait, facts)
+        behind = _stuck_behind({wait.pid}, facts)
+        if behind:  # a parent joining the stalled process waits with it
+            details = (*alert.details, *(f"and behind it: {_detail(w, facts)}" for w in behind))
+            alert = dataclasses.replace(alert, details=details)
+        alerts.append(alert)
+        explained.add(wait.pid)
+        explained.update(w.pid for w in behind)
     return alerts
 
 
@@ -234,8 +243,8 @@ def _join_before_drain(wait: WaitView, facts: Facts) -> AlertView | None:
         title=f"Hang: {facts.names.get(wait.pid, wait.pid)} joins "
         f"{facts.names.get(child, child)}, which cannot exit before its queue is read",
         details=(
-            f"{parent} waits {duration_ns(facts.now_ns - wait.since_ns)} in join() on {kid}",
-            f"{kid} finished its run() {duration_ns(facts.now_ns - returned)} ago but "
+            f"{parent} waits {_age(facts.now_ns - wait.since_ns)} in join() on {kid}",
+            f"{kid} finished its run() {_age(facts.now_ns - returned)} ago but "
             f"cannot exit: {reason}",
         ),
         advice="Get everything the child put on the queue before join() "
@@ -294,7 +303,7 @@ def _never(wait: WaitView, facts: Facts) -> AlertView | None:
 
 def _stall(wait: WaitView, facts: Facts) -> AlertView:
     who = facts.names.get(wait.pid, f"pid {wait.pid}")
-    age = duration_ns(facts.now_ns - wait.since_ns)
+    age = _age(facts.now_ns - wait.since_ns)
     return AlertView(
         kind=STALL,
         key=f"{STALL}:{wait.pid}/{wait.object_id}/{wait.op}",
@@ -312,12 +321,21 @@ def _stall(wait: WaitView, facts: Facts) -> AlertView:
 # ----------------------------------------------------------------------------- words
 
 
+def _age(ns: int) -> str:
+    """``450ms`` under a second, then whole seconds (``7s``, ``2m 5s``): an alert's words
+    change once a second while it stands, not on every look."""
+    if ns < 1_000_000_000:
+        return duration_ns(ns)
+    seconds = ns // 1_000_000_000
+    return f"{seconds}s" if seconds < 60 else f"{seconds // 60}m {seconds % 60}s"
+
+
 def _who(pid: int, facts: Facts) -> str:
     return f"{facts.names.get(pid, 'pid')} (pid {pid})"
 
 
 def _detail(wait: WaitView, facts: Facts) -> str:
-    text = f"{_who(wait.pid, facts)} waits {duration_ns(facts.now_ns - wait.since_ns)} to "
+    text = f"{_who(wait.pid, facts)} waits {_age(facts.now_ns - wait.since_ns)} to "
     text += wait.describe()
     targets = releasers(wait, facts)
     if targets and wait.op != "join":

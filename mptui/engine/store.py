@@ -64,6 +64,13 @@ SEMAPHORES = ("Semaphore", "BoundedSemaphore")
 LOCKS = ("Lock", "RLock")
 WAIT_ONLY = ("Condition", "Event", "Barrier")
 """Objects a process waits on but never holds."""
+LIVE_KINDS = frozenset({
+    ev.LOCK_WAIT, ev.LOCK_ACQUIRED, ev.LOCK_RELEASED, ev.LOCK_TIMEOUT, ev.WAIT_BEGIN,
+    ev.WAIT_END, ev.HELLO, ev.STARTED, ev.EXITED, ev.REAPED, ev.GONE, ev.SIGNALLED,
+    ev.RUN_STARTED, ev.RUN_ENDED, ev.STOPPING, ev.OBJECT, ev.RETURNED,
+})  # fmt: skip
+"""Events that change who holds or waits, or a process's state: a dashboard shows them at
+once (Snapshot.live_version), not at its next table refresh."""
 MAX_ALERT_LOG = 1000  # alerts raised and cleared, kept for the printer and the summary
 
 HELPER_NAMES = {
@@ -324,6 +331,7 @@ class Store:
         self._alert_log: deque[tuple[int, str, AlertView]] = deque(maxlen=MAX_ALERT_LOG)
         self._alert_seq = 0
         self._labels_made: dict[str, int] = {}  # creation site -> objects made there
+        self._live_version = 0
 
     # ---------------------------------------------------------------- writing
 
@@ -334,11 +342,13 @@ class Store:
     def apply_many(self, batch: Iterable[dict]) -> None:
         """Fold a batch of events under one lock acquisition."""
         with self._mutex:
-            changed = False
+            changed = live = False
             for event in batch:
                 changed = True
                 kind = event.get("kind") if isinstance(event, dict) else None
                 handler = self._HANDLERS.get(kind) if isinstance(kind, str) else None
+                if handler is not None and kind in LIVE_KINDS:
+                    live = True
                 if handler is None:
                     self._bad_messages += 1
                     continue
@@ -349,8 +359,9 @@ class Store:
                     self._bad_messages += 1
             if changed:
                 if self._waits or self._alerts:
-                    self._diagnose()
+                    live = self._diagnose() or live
                 self._version += 1
+                self._live_version += live
                 self._cached = None
 
     # ---------------------------------------------------------------- reading
@@ -377,6 +388,7 @@ class Store:
                         for table in (self._queues, self._pipes, self._locks)
                         for o in table.values()
                     ),
+                    live_version=self._live_version,
                     waits=self._wait_views(),
                     alerts=tuple(self._alerts.values()),
                     now_ns=self._now,
@@ -865,7 +877,8 @@ class Store:
             stall_after_ns=self.stall_after_ns,
         )
 
-    def _diagnose(self) -> None:
+    def _diagnose(self) -> bool:
+        """Ask the doctor; True when an alert was raised or cleared."""
         found = {}
         for alert in doctor.diagnose(self._facts()):
             old = self._alerts.get(alert.key)
@@ -879,7 +892,9 @@ class Store:
             if key not in self._alerts:
                 self._alert_seq += 1
                 self._alert_log.append((self._alert_seq, "raised", alert))
+        changed = found.keys() != self._alerts.keys()
         self._alerts = found
+        return changed
 
     def wait_graph(self) -> list[str]:
         """The wait-for graph now, one line per wait (see doctor.graph_lines)."""

@@ -272,6 +272,9 @@ class Snapshot:
     """What the doctor finds now (cleared alerts leave; see Store.alerts_since)."""
     now_ns: int = 0
     """The newest time the events carried: "now" for durations such as a wait's."""
+    live_version: int = 0
+    """Grows when a holder, a waiter, a process's state or an alert changed (not on lines
+    or counters): what a dashboard shows at once rather than at its next refresh."""
 
     def waiting(self, pid: int) -> WaitView | None:
         """What process ``pid`` is blocked in now (the longest wait if several threads)."""

@@ -39,7 +39,9 @@ if __name__ == "__main__":
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--workers", type=int, default=4, help="how many processes share the lock")
-    parser.add_argument("--rounds", type=int, default=3, help="how many times each worker takes it")
+    parser.add_argument(
+        "--rounds", type=int, default=15, help="how many times each worker takes it"
+    )
     parser.add_argument("--hold", type=float, default=0.25, help="seconds a worker holds the lock")
     options = parser.parse_args()
     for name, (low, high) in LIMITS.items():  # refuse bad values before starting anything

@@ -105,7 +105,7 @@ def test_lesson_runs_as_a_plain_script_with_defaults(name):
     proc = run_lesson(name, None, "buffered")
     assert proc.stdout or proc.stderr
     if name == "lock":
-        check_lock(proc.stdout, workers=4, rounds=3)
+        check_lock(proc.stdout, workers=4, rounds=15)
     elif name == "pipe":
         check_pipe(proc.stdout)
     elif name == "deadlock":

@@ -146,5 +146,5 @@ async def test_the_header_at_80x24_on_a_real_run():
         await pilot.pause()
         header = screen_lines(app)[0]
         assert "lock ✓ finished, exit 0" in header
-        assert "workers=4 rounds=3 hold=0.02" in header and header.endswith("fork")
+        assert "workers=4 rounds=15 hold=0.02" in header and header.endswith("fork")
         await app.action_quit()

@@ -38,7 +38,7 @@ def shows(app: MptuiApp, line: str) -> bool:
 @pytest.mark.parametrize("size", [(80, 24), (120, 40), (60, 16)])
 async def test_the_last_line_of_the_program_is_shown_when_the_run_ends(size):
     app = MptuiApp(session_factory=Session, lessons=lessons(), autostart="lock",
-                   settings={"lock": {"hold": 0.02}})  # fmt: skip
+                   settings={"lock": {"rounds": 3, "hold": 0.02}})  # fmt: skip
     async with app.run_test(size=size) as pilot:
         assert await wait_for(app, lambda: app.session is not None and not app.session.running)
         log = app.dashboard.log_panel.log_view

@@ -86,7 +86,7 @@ def test_known_params_and_defaults():
     lock = get_lesson("lock")
     assert [(p.name, p.type, p.default) for p in lock.params] == [
         ("workers", int, 4),
-        ("rounds", int, 3),
+        ("rounds", int, 15),  # about 15 s: long enough to watch the lock pass around
         ("hold", float, 0.25),
     ]
     level = get_lesson("logging").param("level")

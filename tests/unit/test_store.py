@@ -204,7 +204,9 @@ def test_the_fold_is_pure():
     for event in events:  # one at a time this time
         second.apply(dict(event))
     a, b = first.snapshot(), second.snapshot()
-    assert dataclasses.replace(a, version=0) == dataclasses.replace(b, version=0)
+    assert dataclasses.replace(a, version=0, live_version=0) == dataclasses.replace(
+        b, version=0, live_version=0
+    )  # versions count batches: one batch or many
 
 
 # --------------------------------------------------------------------------------------
@@ -1052,3 +1054,20 @@ def test_a_bad_pending_event_is_counted_not_fatal():
     store = Store()
     store.apply({"kind": ev.PENDING, "pid": 3})
     assert store.snapshot().bad_messages == 1
+
+
+def test_live_version_moves_with_holders_waiters_and_states_not_with_lines_or_counts():
+    store = Store()
+    base = store.snapshot().live_version
+    store.apply({"kind": ev.LINES, "pid": 1, "stream": "stdout", "texts": ["a"], "t": 1})
+    store.apply(counter(2, ev.RK_LOCK_RELEASES, LOCK, 5, 50))
+    store.apply({"kind": ev.TICK, "t": 2})
+    assert store.snapshot().live_version == base  # lines, counts and ticks: no hurry
+    store.apply(acquired(1, t=10))
+    after_acquire = store.snapshot().live_version
+    assert after_acquire > base
+    store.apply(wait(2, t=11))
+    assert store.snapshot().live_version > after_acquire
+    before_start = store.snapshot().live_version
+    store.apply(started(3, "Worker", "fork"))
+    assert store.snapshot().live_version > before_start

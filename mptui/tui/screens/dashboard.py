@@ -62,6 +62,12 @@ def tab_id(mode: str, group_id: str) -> str:
     return f"{mode}-{group_id}"
 
 
+TABLE_PANELS = ("processes", "channels", "locks")
+LIVE_PANELS = ("processes", "locks")
+"""The tables that show who holds, who waits and each process's state: refreshed in the
+next frame when those change (Snapshot.live_version); the queues' rates can wait."""
+
+
 class PanelTabs(Horizontal):
     """The tab bar of the medium and compact modes: a Textual Tabs per mode (the current
     mode's shows; app.tcss) and the hint. Tab moves between panels, so the tabs never take
@@ -193,6 +199,7 @@ class DashboardScreen(Screen):
         self.log_interval = 1.0 / log_hz
         """Least seconds between two writes to the log view (see LogPanel.flush)."""
         self._tables_at = 0.0
+        self._live_shown = -1
         self._snapshot: Snapshot | None = None
         self._panels: dict[str, Panel] = {}
         """Every panel by id, mounted or not yet (see ensure_panels)."""
@@ -480,15 +487,21 @@ class DashboardScreen(Screen):
         self.log_panel.set_received(snapshot.lines_total)
         self.log_panel.flush(force=force)
         wall = time.monotonic()
+        # Who holds, who waits, a process's state and the alerts show in the next frame
+        # (issue 8: within 250 ms); counts and rates wait for the table refresh.
+        live = snapshot.live_version != self._live_shown
+        self._live_shown = snapshot.live_version
         if force or wall - self._tables_at >= self.table_interval:
             self._tables_at = wall
             self.show_tables(force=force)  # updates the header too
+        elif live:
+            self.show_tables(panels=LIVE_PANELS)
         else:
             # One line, repainted only when its text changes (about once a second): the
             # run's state, the end policy's countdown and the verdict show without delay.
             self.update_header()
 
-    def show_tables(self, force: bool = False) -> None:
+    def show_tables(self, force: bool = False, panels: tuple[str, ...] = TABLE_PANELS) -> None:
         """Refresh the visible panels that have something new (or a clock to move)."""
         snapshot = self._snapshot
         if snapshot is None:
@@ -496,7 +509,7 @@ class DashboardScreen(Screen):
         now_ns = self.now_ns()
         running = snapshot.run.state == "running"
         visible = self.visible_panels()
-        for panel_id in ("processes", "channels", "locks"):
+        for panel_id in panels:
             panel = self.panel(panel_id)
             if panel_id not in visible:
                 continue  # a hidden panel catches up when shown (its version lags)

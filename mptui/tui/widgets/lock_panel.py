@@ -155,8 +155,11 @@ class LockPanel(Panel):
             lines.append(lock_detail(selected, names, now_ns))
         detail = Text("\n").join(lines)
         if detail != self._detail:  # an unchanged line is not sent again
+            # A new layout (the whole screen reflowed and repainted) only when the number
+            # of lines changes; the words change with every hand-over of a lock.
+            reflow = len(lines) != len(self._detail.plain.split("\n")) if self._detail else True
             self._detail = detail
-            self.query_one("#lock-detail", Static).update(detail)
+            self.query_one("#lock-detail", Static).update(detail, layout=reflow)
 
     def reset(self) -> None:
         super().reset()

@@ -17,6 +17,13 @@ from textual.widgets import DataTable
 Cell = str | Text
 
 
+def _set_quietly(table: DataTable, row_key: str, column_key: str, value: Cell) -> None:
+    """``update_cell`` without its ``refresh()`` of the whole table (DataTable's own data
+    structure: Textual is pinned to one version, and tests/tui/test_tui_costs.py checks
+    that only the changed row is repainted)."""
+    table._data[table.rows[row_key].key][table.columns[column_key].key] = value
+
+
 def _width(cell: Cell) -> int:
     return cell.cell_len if isinstance(cell, Text) else cell_len(cell)
 
@@ -65,13 +72,22 @@ class TableSync:
                 for i, cell in enumerate(cells):
                     self._widths[i] = max(self._widths[i], _width(cell))
             else:
+                changed = False
                 for i, (before, after) in enumerate(zip(old, cells, strict=True)):
                     if before != after:
                         wider = _width(after) > self._widths[i]
                         if wider:
                             self._widths[i] = _width(after)
-                        table.update_cell(key, self.keys[i], after, update_width=wider)
+                            table.update_cell(key, self.keys[i], after, update_width=True)
+                        else:
+                            _set_quietly(table, key, self.keys[i], after)
+                            changed = True
                         self.updates += 1
+                if changed:
+                    # update_cell repaints the whole table, and a terminal (over SSH) gets
+                    # every row again; repainting the changed row sends only that line.
+                    table._update_count += 1  # the rows' render cache is keyed by it
+                    table.refresh_row(table.get_row_index(key))
             self._rows[key] = cells
         if stale and selected in self._rows:
             # A removed row above it would move the cursor to another row (and k or o
