@@ -135,7 +135,8 @@ def count(code: int, amount: int) -> None:
             return
     words = _words
     words[base + 1] += 1
-    words[base + 2] += amount
+    if amount:  # never for a queue: this pays for the bump below
+        words[base + 2] += amount
     words[_CHANGED] += 1  # after the counter: the collector reads this first
 
 
