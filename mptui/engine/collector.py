@@ -116,6 +116,7 @@ class _Channel:
 _SLOT_BYTES = ev.COUNTER_WORDS * 8
 _BLOCK_BYTES = 64 * _SLOT_BYTES  # compared in one piece before its slots are looked at
 _CHANGED = ev.COUNTERS_CHANGED
+_RECORDS = ev.RING_OFFSET_WORDS
 _UNSIGNALLED = {ev.RK_PIPE_SEND, ev.RK_PIPE_RECV}
 """Counters whose writers do not bump COUNTERS_CHANGED (traced.py counts pipe messages
 inline): their slots are compared one by one on every poll."""
@@ -140,6 +141,23 @@ class _RingReader:
         self._unsignalled: list[int] = []  # slots compared on every poll (pipes)
         self.reads = 0
         """How many times the counter table was found changed and its slots read."""
+
+    def poll(self, out: list[dict], records: list[dict], budget: int) -> int:
+        """One poll: new lock records to ``records`` (at most ``budget``), then the
+        counters that changed to ``out``; return how many records were lost (see
+        :meth:`drain`). A ring with no new record, an unmoved change count, no new slot
+        and no pipe slot costs three reads here, and nothing more."""
+        words, tail, known = self._words, self.tail, len(self._counters)
+        if (
+            words[_RECORDS + (tail & ev.RING_MASK) * ev.RING_RECORD_WORDS] <= tail
+            and words[_CHANGED] == self._changed
+            and (known == ev.COUNTER_SLOTS or words[known * ev.COUNTER_WORDS] == 0)
+            and not self._unsignalled
+        ):
+            return 0
+        dropped = self.drain(records, budget)
+        self.read_counters(out)  # after drain: a record read means a count moved
+        return dropped
 
     def read_counters(self, out: list[dict], now: bool = False) -> None:
         """Append a ``counter`` event for every counter that changed since the last read.
@@ -220,6 +238,14 @@ class _RingReader:
     def close(self) -> None:
         self._words.release()
         self._map.close()
+
+
+def _channels_first(item: tuple) -> int:
+    return 0 if isinstance(item[0].data, _Channel) else 1
+
+
+def _event_time(event: dict) -> int:
+    return event["t"]
 
 
 class Collector:
@@ -345,11 +371,14 @@ class Collector:
             self.finished.set()
 
     def _round(self, batch: list[dict], timeout: float) -> None:
+        # Fifty rounds a second, most of them finding nothing: what they do not need
+        # (copies, sorts, key functions made anew) is skipped.
         ready = self._selector.select(timeout)
-        flooding = list(self._flooding)  # (not the streams found flooding in this round)
+        flooding = list(self._flooding) if self._flooding else ()  # (not those found now)
         # Message channels first: a process's 'started' (its name) is read before the
         # lines it printed after it, so the lines are tagged with the name.
-        ready.sort(key=lambda item: 0 if isinstance(item[0].data, _Channel) else 1)
+        if len(ready) > 1:
+            ready.sort(key=_channels_first)
         for key, _mask in ready:
             data = key.data
             if data is None:
@@ -367,14 +396,14 @@ class Collector:
                 self._read_stream(entry, batch)
         ring_events: list[dict] = []
         for reader in list(self._rings.values()):
-            dropped = reader.drain(ring_events, RECORDS_PER_POLL)
+            dropped = reader.poll(batch, ring_events, RECORDS_PER_POLL)
             if dropped:
                 batch.append({"kind": ev.DROPPED, "pid": reader.pid, "count": dropped})
-            reader.read_counters(batch)  # after drain: a record read means a count moved
         # Each ring is in order; across processes, order by time (a release in one process
         # before the acquire in another).
-        ring_events.sort(key=lambda e: e["t"])
-        batch.extend(ring_events)
+        if ring_events:
+            ring_events.sort(key=_event_time)
+            batch.extend(ring_events)
         self._reap(batch)
 
     def _publish(self, batch: list[dict]) -> None:

@@ -57,19 +57,20 @@ class _CountingMap:
 def test_an_unchanged_counter_table_is_not_read_again(write_script, monkeypatch):
     polls, reads, copies = [], {}, {}
     real_init = collector._RingReader.__init__
-    real = collector._RingReader.read_counters
+    real = collector._RingReader.poll
 
     def counting_init(self, pid, path):
         real_init(self, pid, path)
         self._map = _CountingMap(self._map, copies.setdefault(pid, []))
 
-    def counted(self, out, now=False):
-        real(self, out, now)
+    def counted(self, out, records, budget):
+        dropped = real(self, out, records, budget)
         polls.append(self.pid)
         reads[self.pid] = self.reads
+        return dropped
 
     monkeypatch.setattr(collector._RingReader, "__init__", counting_init)
-    monkeypatch.setattr(collector._RingReader, "read_counters", counted)
+    monkeypatch.setattr(collector._RingReader, "poll", counted)
     run = run_program(Program.from_script(write_script(QUIET)), timeout=60)
     runner = run.by_name("MainProcess").pid
     # Polled all along (the final look included), but read only when it had changed: the
