@@ -134,7 +134,15 @@ LOCK_TIMEOUT = "lock_timeout"  # pid, id, t, wait_ns (an acquire with a timeout 
 #    pipe operations only bump a counter (count += 1, amount += bytes): a queue can move
 #    hundreds of thousands of messages a second, and one event each would cost the
 #    collector more than the program. A slot is claimed by writing its code last; the
-#    collector reads the counters on every poll and reports the ones that changed.
+#    collector reports the counters that changed.
+#    The last word of the first slot is COUNTERS_CHANGED: a writer adds 1 to it AFTER it
+#    has written a counter, so a collector that reads it BEFORE reading the table sees a
+#    table that did not change in one read (a sleeping process with a thousand objects
+#    costs one word per poll), and a change made after that read moves it for the next
+#    poll: no update is lost. Two writers bypass it, each for a reason: a lock's release
+#    (its hot path) writes its counter and THEN publishes its record, so a record read means
+#    the table changed; and a pipe (traced.py writes its counters inline), whose slots
+#    the collector compares one by one on every poll.
 # 2. RING_CAPACITY records of RING_RECORD_WORDS words: [seq, code, t_ns, value], for lock
 #    events, which need their order and times. seq is the record's 1-based position in the
 #    process's stream. The writer sets it to 0, writes the other words, then writes seq
@@ -146,6 +154,7 @@ LOCK_TIMEOUT = "lock_timeout"  # pid, id, t, wait_ns (an acquire with a timeout 
 
 COUNTER_SLOTS = 1024
 COUNTER_WORDS = 4
+COUNTERS_CHANGED = 3  # word index: the fourth word of slot 0, unused by its counter
 RING_OFFSET_WORDS = COUNTER_SLOTS * COUNTER_WORDS
 RING_RECORD_WORDS = 4
 RING_CAPACITY = 1 << 13  # records: 256 KiB, plus 32 KiB of counters, per process that uses one

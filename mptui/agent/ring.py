@@ -2,12 +2,13 @@
 
 A file in the session's private directory, mapped into memory, laid out as in
 mptui.events: counters for queue and pipe operations, records for lock operations.
-Writing a record is four stores into a memoryview, bumping a counter two: no system call,
-no lock shared with other processes (it would change the contention being measured) and
-no thread. The collector maps the same file and
-polls it, so a record is seen within one poll (about 20 ms) even if this process then goes
-quiet. Threads of this process reserve slots with ``itertools.count`` (atomic under the GIL)
-and publish each record by writing its sequence number last. If the collector falls behind
+Writing a record is four stores into a memoryview, bumping a counter three (the counter
+twice, then the table's change count): no system call, no lock shared with other processes
+(it would change the contention being measured) and no thread. The collector maps the same
+file and polls it, so a record or a count is seen within one poll (about 20 ms) even if
+this process then goes quiet; a table whose change count did not move is not read.
+Threads of this process reserve slots with ``itertools.count`` (atomic under the GIL) and
+publish each record by writing its sequence number last. If the collector falls behind
 by a whole ring, old records are overwritten and the collector counts them as dropped.
 
 The ring is created on the first event, so processes that use no traced primitive cost
@@ -63,6 +64,7 @@ def _open_ring() -> bool:
 
 
 _OFFSET, _MASK, _WORDS = ev.RING_OFFSET_WORDS, ev.RING_MASK, ev.RING_RECORD_WORDS
+_CHANGED = ev.COUNTERS_CHANGED
 
 
 def emit(code: int, t_ns: int, value: int) -> None:
@@ -83,12 +85,25 @@ def emit(code: int, t_ns: int, value: int) -> None:
 
 def emit_counted(code: int, t_ns: int, value: int, counter: int) -> None:
     """``emit(code, t_ns, value)`` and ``count(counter, value)`` in one call (a lock's
-    release: the hot path pays for one Python call, not two)."""
+    release: the hot path pays for one Python call, not two).
+
+    The counter is written BEFORE the record is published and COUNTERS_CHANGED is not
+    bumped: the collector reads the table again whenever it read a record, so the record
+    says the table changed, at no cost to the hot path."""
     words = _words
     if words is None:
         if not _open_ring():
             return
         words = _words
+    slot = _counter_of.get(counter)
+    if slot is None:
+        slot = _claim_counter(counter)
+        if slot < 0:
+            emit(code, t_ns, value)  # the table is full: the record alone
+            return
+    words[slot + 1] += 1
+    if value > 0:
+        words[slot + 2] += value
     seq = next(_slots)
     base = _OFFSET + (seq & _MASK) * _WORDS
     words[base] = 0
@@ -96,14 +111,6 @@ def emit_counted(code: int, t_ns: int, value: int, counter: int) -> None:
     words[base + 2] = t_ns
     words[base + 3] = value
     words[base] = seq + 1
-    slot = _counter_of.get(counter)
-    if slot is None:
-        slot = _claim_counter(counter)
-        if slot < 0:
-            return
-    words[slot + 1] += 1
-    if value > 0:
-        words[slot + 2] += value
 
 
 def counter_base(code: int) -> int:
@@ -117,7 +124,10 @@ def count(code: int, amount: int) -> None:
     """Add one operation (and ``amount`` bytes) to this process's counter for ``code``.
 
     Threads of one process updating the same counter at the same instant can lose an
-    increment (read-modify-write); an exact count would need a lock on the hot path."""
+    increment (read-modify-write); an exact count would need a lock on the hot path.
+    COUNTERS_CHANGED is bumped after the counter (see mptui.events): two threads can lose
+    one of their bumps too, but each leaves the word different from what it was before
+    its own counter write, which is all the collector compares."""
     base = _counter_of.get(code)
     if base is None:
         base = _claim_counter(code)
@@ -125,7 +135,9 @@ def count(code: int, amount: int) -> None:
             return
     words = _words
     words[base + 1] += 1
-    words[base + 2] += amount
+    if amount:  # never for a queue: this pays for the bump below
+        words[base + 2] += amount
+    words[_CHANGED] += 1  # after the counter: the collector reads this first
 
 
 def _claim_counter(code: int) -> int:

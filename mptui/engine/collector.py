@@ -113,12 +113,13 @@ class _Channel:
         self.pid, self.sock, self.pending = pid, sock, b""
 
 
-QUIET_POLLS = 5
-"""A counter table unchanged this many polls in a row is looked at every this many polls
-(POLL_SECONDS each) until it changes: a sleeping program with a thousand objects costs
-next to nothing, and a count that moves again shows within 0.1 s."""
 _SLOT_BYTES = ev.COUNTER_WORDS * 8
 _BLOCK_BYTES = 64 * _SLOT_BYTES  # compared in one piece before its slots are looked at
+_CHANGED = ev.COUNTERS_CHANGED
+_RECORDS = ev.RING_OFFSET_WORDS
+_UNSIGNALLED = {ev.RK_PIPE_SEND, ev.RK_PIPE_RECV}
+"""Counters whose writers do not bump COUNTERS_CHANGED (traced.py counts pipe messages
+inline): their slots are compared one by one on every poll."""
 
 
 class _RingReader:
@@ -135,37 +136,70 @@ class _RingReader:
         self.tail = 0
         self._counters: list[list[int]] = []  # [code, count, amount] last reported, per slot
         self._table = b""  # the counter table as last read
-        self._unchanged = 0  # polls in a row that found the table as it was
-        self._skip = 0  # polls left to skip (a quiet table)
+        self._changed = -1  # COUNTERS_CHANGED when the table was last read (-1: never)
+        self._tail_read = 0  # the records read by then (a lock's release counts first)
+        self._unsignalled: list[int] = []  # slots compared on every poll (pipes)
         self.reads = 0
         """How many times the counter table was found changed and its slots read."""
+
+    def poll(self, out: list[dict], records: list[dict], budget: int) -> int:
+        """One poll: new lock records to ``records`` (at most ``budget``), then the
+        counters that changed to ``out``; return how many records were lost (see
+        :meth:`drain`). A ring with no new record, an unmoved change count, no new slot
+        and no pipe slot costs three reads here, and nothing more."""
+        words, tail, known = self._words, self.tail, len(self._counters)
+        if (
+            words[_RECORDS + (tail & ev.RING_MASK) * ev.RING_RECORD_WORDS] <= tail
+            and words[_CHANGED] == self._changed
+            and (known == ev.COUNTER_SLOTS or words[known * ev.COUNTER_WORDS] == 0)
+            and not self._unsignalled
+        ):
+            return 0
+        dropped = self.drain(records, budget)
+        self.read_counters(out)  # after drain: a record read means a count moved
+        return dropped
 
     def read_counters(self, out: list[dict], now: bool = False) -> None:
         """Append a ``counter`` event for every counter that changed since the last read.
 
         Polled 50 times a second for every process, so a table that did not change must
-        cost next to nothing, however many objects it counts: the table is copied in one
-        piece and compared with the last copy (one memcmp), and only when it differs are
-        its slots looked at, and only those in blocks that differ. A table that stayed
-        the same QUIET_POLLS times is then looked at only every QUIET_POLLS-th poll
-        (every 0.1 s) until it changes; ``now`` looks at once (a process that ended)."""
-        if self._skip and not now:
-            self._skip -= 1
-            return
+        cost next to nothing, however many objects it counts: its change count
+        (COUNTERS_CHANGED) is read first, and the table only when that moved, when a
+        record was read since (a lock's release counts before it publishes its record:
+        call this after :meth:`drain`) or a slot was claimed; then it is compared in
+        blocks with the last copy and only the slots of blocks that differ are looked
+        at. Pipe slots (not signalled) are compared on every poll; ``now`` reads the
+        whole table (a process that ended)."""
         words, known = self._words, self._counters
+        changed = words[_CHANGED]  # first: a count written after this moves it again
+        claimed = False
         while len(known) < ev.COUNTER_SLOTS:  # slots claimed since the last read
             code = words[len(known) * ev.COUNTER_WORDS]
             if code == 0:
                 break
+            if code >> 56 in _UNSIGNALLED:
+                self._unsignalled.append(len(known))
             known.append([code, 0, 0])
+            claimed = True
+        if now or claimed or changed != self._changed or self.tail != self._tail_read:
+            self._changed, self._tail_read = changed, self.tail
+            self._read_table(out)
+            return
+        pid = self.pid
+        for slot in self._unsignalled:
+            base, seen = slot * ev.COUNTER_WORDS, known[slot]
+            count, amount = words[base + 1], words[base + 2]
+            if count != seen[1] or amount != seen[2]:
+                seen[1], seen[2] = count, amount
+                out.append(ev.counter_event(pid, seen[0], count, amount))
+
+    def _read_table(self, out: list[dict]) -> None:
+        known = self._counters
         table = self._map[: len(known) * _SLOT_BYTES]
         last = self._table
         if table == last:
-            self._unchanged += 1
-            if self._unchanged >= QUIET_POLLS:
-                self._skip = QUIET_POLLS - 1
             return
-        self._table, self._unchanged = table, 0
+        self._table = table
         self.reads += 1
         values = memoryview(table).cast("q")
         for first in range(0, len(table), _BLOCK_BYTES):
@@ -204,6 +238,14 @@ class _RingReader:
     def close(self) -> None:
         self._words.release()
         self._map.close()
+
+
+def _channels_first(item: tuple) -> int:
+    return 0 if isinstance(item[0].data, _Channel) else 1
+
+
+def _event_time(event: dict) -> int:
+    return event["t"]
 
 
 class Collector:
@@ -329,22 +371,28 @@ class Collector:
             self.finished.set()
 
     def _round(self, batch: list[dict], timeout: float) -> None:
+        # Fifty rounds a second, most of them finding nothing: what they do not need
+        # (copies, sorts, key functions made anew) is skipped.
         ready = self._selector.select(timeout)
         if any(key.data is None for key, _mask in ready):
             self._greet_newcomers(batch)
             ready = [item for item in ready if item[0].data is not None]
-        flooding = list(self._flooding)  # (not the streams found flooding in this round)
+        flooding = list(self._flooding) if self._flooding else ()  # (not those found now)
         # Message channels first: a process's 'started' (its name) is read before the
         # lines it printed after it, so the lines are tagged with the name.
-        ready.sort(key=lambda item: 0 if isinstance(item[0].data, _Channel) else 1)
-        channels = sum(isinstance(key.data, _Channel) for key, _mask in ready)
-        for key, _mask in ready[:channels]:
+        if len(ready) > 1:
+            ready.sort(key=_channels_first)
+        channels = 0
+        for key, _mask in ready:
+            if not isinstance(key.data, _Channel):
+                break
             self._read_channel(key.data, batch)
+            channels += 1
         # Then the output of children their parents reaped just now: a child printed before
         # it ended, and its parent printed after it learned so (join): the child's lines
         # first, even when they arrive in the same round as the parent's.
-        reaped = {e["child"] for e in batch if e.get("kind") == ev.REAPED}
-        if reaped:
+        if channels and any(e.get("kind") == ev.REAPED for e in batch):
+            reaped = {e["child"] for e in batch if e.get("kind") == ev.REAPED}
             for entry in [entry for entry in self._streams if entry.pid in reaped]:
                 self._read_stream(entry, batch)
         for key, _mask in ready[channels:]:
@@ -366,14 +414,14 @@ class Collector:
                 self._read_stream(entry, batch)
         ring_events: list[dict] = []
         for reader in list(self._rings.values()):
-            reader.read_counters(batch)
-            dropped = reader.drain(ring_events, RECORDS_PER_POLL)
+            dropped = reader.poll(batch, ring_events, RECORDS_PER_POLL)
             if dropped:
                 batch.append({"kind": ev.DROPPED, "pid": reader.pid, "count": dropped})
         # Each ring is in order; across processes, order by time (a release in one process
         # before the acquire in another).
-        ring_events.sort(key=lambda e: e["t"])
-        batch.extend(ring_events)
+        if ring_events:
+            ring_events.sort(key=_event_time)
+            batch.extend(ring_events)
         self._reap(batch)
 
     def _publish(self, batch: list[dict]) -> None:
@@ -508,8 +556,8 @@ class Collector:
         reader = self._rings.pop(channel.pid, None)
         if reader is not None:  # the process is gone: read what it left, then forget it
             ring_events: list[dict] = []
-            reader.read_counters(batch, now=True)
             reader.drain(ring_events)
+            reader.read_counters(batch, now=True)
             batch.extend(ring_events)
             reader.close()
             try:

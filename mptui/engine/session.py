@@ -42,7 +42,7 @@ from mptui.engine.program import START_METHODS, Program  # noqa: F401 - Program 
 
 if TYPE_CHECKING:
     # Imported where a session is made and started, not here: the CLI and the dashboard
-    # import this module for Program, and the collector (with psutil) and the Store cost
+    # import this module for Program, and the collector and the Store cost
     # tens of milliseconds before the dashboard's first frame.
     from mptui.engine.collector import Collector, Listener
     from mptui.engine.stacks import StackDump

@@ -154,8 +154,14 @@ class _Queue:
     depth_history: deque = field(default_factory=lambda: deque(maxlen=DEPTH_HISTORY))
     kind: str = "Queue"
     uncounted: set = field(default_factory=set)  # pids that could not count it
+    ticked: int = 0  # the Store's tick count its rates and depth history are up to date with
 
-    def view(self) -> QueueView:
+    def view(self, ticks: int) -> QueueView:
+        depth = max(0, self.puts - self.gets)
+        history = tuple(self.depth_history)
+        missed = ticks - self.ticked
+        if missed > 0:  # quiet since: every tick it missed saw this depth (Store._on_tick)
+            history = (history + (depth,) * min(missed, DEPTH_HISTORY))[-DEPTH_HISTORY:]
         return QueueView(
             id=self.id,
             label=self.label or f"Queue {self.id:x}",
@@ -163,10 +169,10 @@ class _Queue:
             maxsize=self.maxsize,
             puts=self.puts,
             gets=self.gets,
-            depth=max(0, self.puts - self.gets),
+            depth=depth,
             put_rate=self.put_rate,
             get_rate=self.get_rate,
-            depth_history=tuple(self.depth_history),
+            depth_history=history,
             kind=self.kind,
             uncounted=len(self.uncounted),
         )
@@ -313,6 +319,9 @@ class Store:
         self._pending: dict[tuple[int, str], tuple[str, int]] = {}  # (pid, stream) -> text, t
         self._processes: dict[int, _Process] = {}
         self._queues: dict[int, _Queue] = {}
+        self._ticks = 0  # ticks folded
+        self._tick_ns: int | None = None  # the last one's time
+        self._moving: set[int] = set()  # queues the next tick looks at (see _on_tick)
         self._pipes: dict[int, _Pipe] = {}
         self._locks: dict[int, _Lock] = {}
         self._events_dropped = 0
@@ -375,7 +384,7 @@ class Store:
                     version=self._version,
                     run=self._run,
                     processes=tuple(p.view() for p in self._processes.values()),
-                    queues=tuple(q.view() for q in self._queues.values()),
+                    queues=tuple(q.view(self._ticks) for q in self._queues.values()),
                     pipes=tuple(p.view() for p in self._pipes.values()),
                     locks=tuple(lock.view(dead) for lock in self._locks.values()),
                     lines_total=self._lines_total,
@@ -657,15 +666,46 @@ class Store:
                 proc.cpu_percent, proc.rss_bytes = cpu, rss
 
     def _on_tick(self, e: dict) -> None:
+        """Sample each queue's rates and depth, looking only at the queues that moved.
+
+        A tick comes once a second; a program with a thousand quiet queues must not pay a
+        thousand samples a second. So a tick looks only at the queues whose counts changed
+        since the last one (see _on_counter) and those whose rate is not 0 yet (it falls to
+        0 at the first tick they are quiet, as it would if every tick sampled them). A
+        quiet queue's missed samples are all its unchanged depth: they are filled in when
+        it changes again (_catch_up) or is viewed (_Queue.view)."""
         t = e["t"]
         self._now = max(self._now, t)
-        for q in self._queues.values():
+        moving, self._moving = self._moving, set()
+        for oid in moving:
+            q = self._queues.get(oid)
+            if q is None:
+                continue
+            self._catch_up(q)
             if q.tick_ns is not None and t > q.tick_ns:
                 seconds = (t - q.tick_ns) / 1e9
                 q.put_rate = (q.puts - q.puts_at_tick) / seconds
                 q.get_rate = (q.gets - q.gets_at_tick) / seconds
             q.tick_ns, q.puts_at_tick, q.gets_at_tick = t, q.puts, q.gets
             q.depth_history.append(max(0, q.puts - q.gets))
+            q.ticked = self._ticks + 1
+            if q.put_rate or q.get_rate:
+                self._moving.add(oid)  # looked at next tick too, where its rate can fall
+        self._ticks += 1
+        self._tick_ns = t
+
+    def _catch_up(self, q: _Queue) -> None:
+        """Bring a queue the ticks left alone up to date, before its counts change: each
+        tick it missed saw its current depth and a rate of 0."""
+        missed = self._ticks - q.ticked
+        if missed > 0:
+            q.depth_history.extend([max(0, q.puts - q.gets)] * min(missed, DEPTH_HISTORY))
+            q.tick_ns, q.puts_at_tick, q.gets_at_tick = self._tick_ns, q.puts, q.gets
+            q.ticked = self._ticks
+
+    def _new_queue(self, oid: int) -> _Queue:
+        q = self._queues[oid] = _Queue(oid, ticked=self._ticks)  # no tick has seen it yet
+        return q
 
     def _on_dropped(self, e: dict) -> None:
         self._events_dropped += int(e["count"])
@@ -689,7 +729,7 @@ class Store:
             lock = self._locks.setdefault(oid, _Lock(oid))
             lock.kind, lock.label, lock.creator_pid = kind, label, creator
         elif kind in ("Queue", "JoinableQueue", "SimpleQueue"):
-            q = self._queues.setdefault(oid, _Queue(oid))
+            q = self._queues.get(oid) or self._new_queue(oid)
             q.label, q.creator_pid, q.maxsize = label, creator, int(e.get("maxsize", 0))
             q.kind = kind
         elif kind == "Pipe":
@@ -905,7 +945,7 @@ class Store:
         oid = self._object_id(e)
         q = self._queues.get(oid)
         if q is None:
-            q = self._queues[oid] = _Queue(oid)
+            q = self._new_queue(oid)
         return q
 
     def _pipe(self, e: dict) -> _Pipe:
@@ -920,6 +960,8 @@ class Store:
         op, pid, count, amount = e["op"], e["pid"], int(e["count"]), int(e.get("bytes", 0))
         if op in ("put", "get"):
             q = self._queue(e)
+            self._catch_up(q)  # before its counts change: the ticks it missed saw them
+            self._moving.add(q.id)
             before = q.counted.get((pid, op), 0)
             added = count - before if count >= before else count  # a reused pid starts over
             q.counted[(pid, op)] = count
