@@ -47,6 +47,7 @@ from mptui.engine.recorded_session import RecordingSession  # noqa: E402 - after
 from mptui.engine.recording import read_recording  # noqa: E402
 from mptui.engine.run_control import STOP_GRACE  # noqa: E402
 from mptui.engine.session import Program  # noqa: E402
+from mptui.engine.stacks import dump_stacks  # noqa: E402
 from mptui.engine.store import Store  # noqa: E402
 from mptui.scenarios import get_lesson  # noqa: E402
 
@@ -109,6 +110,24 @@ def kill_a_waiting_worker(session: RecordingSession) -> None:
         raise RuntimeError("worker-2 could not be signalled")
 
 
+STACKS: dict[str, dict] = {}
+"""Stacks taken during a recording (fixture name -> the dump), written normalised beside
+it as ``NAME.stacks.json``: the stack screen's screenshot shows a real dump."""
+
+
+def stacks_of_worker_1_in_the_deadlock(session: RecordingSession) -> None:
+    """As ``t`` does on worker-1, once the doctor has named the deadlock."""
+    wait_until(session, lambda store: any(a.kind == "deadlock" for a in
+                                          store.snapshot().alerts))  # fmt: skip
+    pid = next(p.pid for p in session.store.snapshot().processes if p.name == "worker-1")
+    # Through the agent: py-spy's text differs from machine to machine (thread ids, versions).
+    dump = dump_stacks(pid, session._dir, use_pyspy=False)
+    if not dump.ok:
+        raise RuntimeError(f"no stacks of worker-1: {dump.text}")
+    STACKS["deadlock"] = {"pid": pid, "name": "worker-1", "method": dump.method,
+                          "note": dump.note, "text": dump.text}  # fmt: skip
+
+
 FIXTURES: dict[str, Fixture] = {
     "hello": Fixture("hello", {"work": 0.5}),
     "args": Fixture("args", {"times": 3, "delay": 0.2}),
@@ -118,6 +137,9 @@ FIXTURES: dict[str, Fixture] = {
     "pipe": Fixture("pipe", {"delay": 0.3}),
     "lock": Fixture("lock", {"workers": 4, "rounds": 5, "hold": 0.4}),
     "logging": Fixture("logging", {"workers": 4, "delay": 0.3}),
+    "deadlock": Fixture("deadlock", {"give_up": 4}, stacks_of_worker_1_in_the_deadlock,
+                        "worker-1's stacks taken with t once the deadlock is named"),
+    "join-drain": Fixture("join-drain", {"give_up": 3}),
     "lock-stopped": Fixture(
         "lock", {"workers": 4, "rounds": 100, "hold": 0.1}, stop_after_some_turns,
         "stopped with s after a few turns",
@@ -183,8 +205,8 @@ class Normaliser:
         return self.pids[pid]
 
     def object_id(self, oid: object) -> object:
-        if not isinstance(oid, int) or isinstance(oid, bool):
-            return oid
+        if not isinstance(oid, int) or isinstance(oid, bool) or oid == 0:
+            return oid  # 0: no object (a join waits on a process)
         return self.ids.setdefault(oid, len(self.ids) + 1)
 
     def text(self, value: str, *, pids: bool = False) -> str:
@@ -237,7 +259,7 @@ class Normaliser:
         return out
 
 
-def normalise(raw: pathlib.Path, out: pathlib.Path) -> None:
+def normalise(raw: pathlib.Path, out: pathlib.Path) -> Normaliser:
     lines = raw.read_text(encoding="utf-8").splitlines()
     header = json.loads(lines[0])
     norm = Normaliser(header["t0"])
@@ -250,6 +272,7 @@ def normalise(raw: pathlib.Path, out: pathlib.Path) -> None:
         batch["events"] = [norm.event(event) for event in batch["events"]]
         written.append(json.dumps(batch, ensure_ascii=False, separators=(",", ":")))
     out.write_text("\n".join(written) + "\n", encoding="utf-8")
+    return norm
 
 
 # --------------------------------------------------------------------------------------
@@ -271,7 +294,12 @@ def main(argv: list[str]) -> int:
             raw = pathlib.Path(scratch) / f"{name}.raw.jsonl"
             record(name, FIXTURES[name], raw)
             out = OUT / f"{name}.jsonl"
-            normalise(raw, out)
+            norm = normalise(raw, out)
+            if name in STACKS:
+                dump = dict(STACKS[name], pid=norm.pid(STACKS[name]["pid"]))
+                dump["text"] = norm.text(dump["text"], pids=True)
+                stacks = OUT / f"{name}.stacks.json"
+                stacks.write_text(json.dumps(dump, indent=1) + "\n", encoding="utf-8")
             recording = read_recording(out)  # what the tests will read must read back
             assert recording.problem is None, recording.problem
             print(f"{out.relative_to(ROOT)}: {recording.event_count} events, "

@@ -11,6 +11,7 @@ process, writes every thread's stack to the process's file in the session direct
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -47,12 +48,32 @@ def dump_stacks(pid: int, session_dir: str, *, use_pyspy: bool = True) -> StackD
         if text is not None:
             return StackDump(pid, without_agent_frames(text), "py-spy", "")
         note = f"py-spy could not read it ({problem})"
-    else:
+    elif use_pyspy:
         note = "py-spy is not installed: pip install 'mptui[stacks]'"
     text, problem = _agent(pid, session_dir)
     if text is not None:
-        return StackDump(pid, without_agent_frames(text), "agent", note)
+        return StackDump(pid, with_source_lines(without_agent_frames(text)), "agent", note)
     return StackDump(pid, f"No stack: {note}; and the agent: {problem}.", "none", note)
+
+
+_FRAME = re.compile(r'^(\s*)File "(.+)", line (\d+) in ')
+
+
+def with_source_lines(text: str) -> str:
+    """faulthandler's frames with the line of code under each, as a traceback has it (the
+    line a process is stuck on says more than its number). Files mptui cannot read (gone,
+    or the program's ``-c`` code) keep the frame alone."""
+    import linecache
+
+    out = []
+    for line in text.splitlines():
+        out.append(line)
+        match = _FRAME.match(line)
+        if match:
+            code = linecache.getline(match.group(2), int(match.group(3))).strip()
+            if code:
+                out.append(f"{match.group(1)}  {code}")
+    return "\n".join(out)
 
 
 def without_agent_frames(text: str) -> str:

@@ -121,10 +121,12 @@ def check_logging(err: str, level: str, workers: int) -> None:
 
 
 def check_deadlock(out: str, order: str = "opposite") -> None:
+    # Both workers print at the same moment: unbuffered, print() writes the text and its
+    # newline apart, so two lines can come out as one; look for the words, not the lines.
     said = lines(out)
-    assert "worker 1: took lock a; now asking for lock b" in said, out
+    assert "worker 1: took lock a; now asking for lock b" in out, out
     second = "b; now asking for lock a" if order == "opposite" else "a; now asking for lock b"
-    assert f"worker 2: took lock {second}" in said, out
+    assert f"worker 2: took lock {second}" in out, out
     gave_up = [line for line in said if "gave up" in line]
     if order == "opposite":
         # Each held what the other wanted: the first to time out gave up, the other then won.

@@ -122,3 +122,42 @@ def test_replay_lesson_tab_120x40(snap_compare, replay_app):
         await _settle(pilot)
 
     assert snap_compare(app, terminal_size=(120, 40), run_before=lesson_tab)
+
+
+def deadlocked(store) -> bool:
+    """The doctor has named the deadlock, and the wait-for graph has every wait."""
+    snap = store.snapshot()
+    return any(alert.kind == "deadlock" for alert in snap.alerts) and len(snap.waits) >= 3
+
+
+def test_deadlock_alert_and_graph_120x40(snap_compare, replay_app):
+    """The alert banner, the wait-for graph and the Waiting on column, on a real deadlock."""
+    app = replay_app("deadlock")
+    assert snap_compare(app, terminal_size=(120, 40), run_before=_at(deadlocked))
+
+
+def test_deadlock_alert_80x24(snap_compare, replay_app):
+    """At 80x24 the banner keeps to a quarter of the screen: titles, then what to do."""
+    app = replay_app("deadlock")
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_at(deadlocked))
+
+
+def test_stack_screen_120x40(snap_compare, replay_app):
+    """The stacks of worker-1, taken with t while it was deadlocked (a real dump, kept
+    with the recording)."""
+    import json
+
+    from recorded import RECORDINGS
+
+    from mptui.engine.stacks import StackDump
+    from mptui.tui.screens.stack_screen import StackScreen
+
+    saved = json.loads((RECORDINGS / "deadlock.stacks.json").read_text(encoding="utf-8"))
+    dump = StackDump(saved["pid"], saved["text"], saved["method"], saved["note"])
+
+    async def stacks(pilot) -> None:
+        await _at(deadlocked)(pilot)
+        await pilot.app.push_screen(StackScreen(saved["name"], dump))
+        await _settle(pilot)
+
+    assert snap_compare(replay_app("deadlock"), terminal_size=(120, 40), run_before=stacks)

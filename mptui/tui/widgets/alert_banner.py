@@ -35,8 +35,9 @@ def alert_text(alerts: tuple[AlertView, ...], graph: list[str], now_ns: int,
         kind, _, rest = alert.title.partition(": ")
         title = Text(f"{mark} {kind.upper()}", style=STYLES.get(alert.kind, "bold"))
         title.append(f": {printable(rest)}")
-        age = fmt.whole_seconds(max(0, now_ns - alert.since_ns) // 1_000_000_000)
-        title.append(f"  (for {age}{'' if alert.sure else ', a guess'})", style="dim")
+        seconds = max(0, now_ns - alert.since_ns) // 1_000_000_000
+        age = f"for {fmt.whole_seconds(seconds)}" if seconds else "just now"
+        title.append(f"  ({age}{'' if alert.sure else ', a guess'})", style="dim")
         lines.append((0, title))
         lines.extend((2, Text(f"  {printable(detail)}")) for detail in alert.details)
         advice = Text("  What to do: ", style="bold")
