@@ -37,9 +37,11 @@ async def run(seconds: float) -> None:
     handled: list[float] = []
     original = DashboardScreen.action_follow_log
 
-    def timed_follow(self: DashboardScreen) -> None:
+    async def timed_follow(self: DashboardScreen) -> None:
         handled.append(time.perf_counter())
-        original(self)
+        done = original(self)
+        if asyncio.iscoroutine(done):  # the action waits for the log panel to be mounted
+            await done
 
     DashboardScreen.action_follow_log = timed_follow  # type: ignore[method-assign]
     script = Program.from_script(FLOOD, ("5000", str(seconds + 10)))

@@ -59,6 +59,25 @@ def queue_flowing(store: Store) -> bool:
     return bool(queues) and queues[0].gets >= 30 and len(queues[0].depth_history) >= 3
 
 
+def deadlocked(store: Store) -> bool:
+    """The doctor has named the deadlock, and every wait of the graph is known."""
+    snap = store.snapshot()
+    return any(alert.kind == "deadlock" for alert in snap.alerts) and len(snap.waits) >= 3
+
+
+async def show_stacks(app: MptuiApp, pilot) -> None:  # noqa: ANN001
+    """The stack screen with worker-1's stacks, as taken with t while it was deadlocked
+    (kept with the recording by scripts/record_fixtures.py)."""
+    import json
+
+    from mptui.engine.stacks import StackDump
+    from mptui.tui.screens.stack_screen import StackScreen
+
+    saved = json.loads((RECORDINGS / "deadlock.stacks.json").read_text(encoding="utf-8"))
+    dump = StackDump(saved["pid"], saved["text"], saved["method"], saved["note"])
+    await app.push_screen(StackScreen(saved["name"], dump))
+
+
 def settings_of(rec: Recording) -> dict[str, dict[str, object]]:
     """The app's settings for the recorded lesson: what the recording ran with."""
     header = rec.header
@@ -161,6 +180,8 @@ SHOTS = {
     "summary": lambda: shoot("summary", (120, 40), "lock", None),
     "lessons": lambda: shoot("lessons", (120, 40), None),
     "replay": lambda: shoot_replay("replay", (120, 40), "lock", lock_contended),
+    "deadlock": lambda: shoot("deadlock", (120, 40), "deadlock", deadlocked),
+    "stacks": lambda: shoot("stacks", (120, 40), "deadlock", deadlocked, show_stacks),
 }  # fmt: skip
 
 

@@ -538,11 +538,17 @@ class Store:
             raise TypeError(f"exit code {code!r}")
         return code
 
-    def _set_exit(self, proc: _Process, code: int | None, t: int | None) -> None:
-        for lock in self._locks.values():  # an ended process waits for nothing
-            lock.waiters.pop(proc.pid, None)
-        if self._waits:
-            self._end_waits(proc.pid, t)
+    def _set_exit(
+        self, proc: _Process, code: int | None, t: int | None, gone: bool = False
+    ) -> None:
+        # Its waits end only when its channel closed (gone): the collector reads a dead
+        # process's ring then, so a wait that ended well is known by now. A parent's reap
+        # can come first, with the child's last records still unread.
+        if gone:
+            for lock in self._locks.values():  # an ended process waits for nothing
+                lock.waiters.pop(proc.pid, None)
+            if self._waits:
+                self._end_waits(proc.pid, t)
         if t is not None:
             self._now = max(self._now, t)
         # Ended after mptui began to end the run: stopped. (A process that had already
@@ -612,7 +618,7 @@ class Store:
             # Gone right after a signal that ends a process: show it killed now; the code
             # its parent collects later (at join) replaces this guess.
             code = -sent
-        self._set_exit(proc, code, e.get("t"))
+        self._set_exit(proc, code, e.get("t"), gone=True)
 
     def _on_line(self, e: dict) -> None:
         """One line (the last of a stream, or a piece of a line over the line limit)."""
@@ -889,6 +895,10 @@ class Store:
                 return f"{kind} {obj.label}" if obj.label else f"{kind} {oid:x}"
         return f"object {oid:x}"
 
+    def _not_ended(self, pid: int) -> bool:
+        proc = self._processes.get(pid)
+        return proc is None or proc.ended_ns is None
+
     def _facts(self) -> doctor.Facts:
         alive = {p.pid for p in self._processes.values() if p.alive and p.role != "helper"}
         holders = {
@@ -902,7 +912,7 @@ class Store:
         }
         return doctor.Facts(
             now_ns=self._now,
-            waits=list(self._wait_views()),
+            waits=[w for w in self._wait_views() if self._not_ended(w.pid)],
             names={pid: p.name or f"pid {pid}" for pid, p in self._processes.items()},
             alive=alive,
             holders=holders,
