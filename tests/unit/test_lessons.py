@@ -24,7 +24,9 @@ from mptui.scenarios import (
 
 ROOT = Path(__file__).resolve().parents[2]
 ORDER = ["hello", "args", "squares", "two-processes", "queue", "pipe", "lock", "logging",
-         "deadlock", "join-drain"]  # fmt: skip
+         "deadlock", "join-drain", "lost-updates", "event-barrier", "semaphore",
+         "producer-consumer", "manager", "remote", "start-methods", "pool-map",
+         "pool-crash"]  # fmt: skip
 
 
 def test_all_lessons_in_teaching_order():
@@ -184,8 +186,10 @@ def test_argv_parses_back_with_the_lessons_own_parser(name):
             values[param.name] = param.choices[-1]
         elif param.type is str:
             values[param.name] = "-dash start"  # must not be taken for an option
-        else:
+        elif param.low <= 7 <= param.high:
             values[param.name] = param.type(7)
+        else:  # a short duration such as --pause 0 to 1
+            values[param.name] = param.type(param.high)
     tree = ast.parse(lesson.source())
     guard = next(n for n in tree.body if isinstance(n, ast.If))
     # Run only the lesson's parser set-up, stopping after parse_args(), with our argv.
