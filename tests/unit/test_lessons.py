@@ -310,3 +310,26 @@ def test_registry_imports_no_lesson_and_no_multiprocessing():
         cwd=ROOT,  # where `import mptui` finds this checkout
     ).stdout.splitlines()
     assert out == ["[]", "[]"]
+
+
+def test_lessons_are_grouped_in_teaching_order():
+    """Each lesson has a group; a group's lessons are together, the groups in GROUPS order."""
+    groups = [lesson.group for lesson in lessons()]
+    in_order = [g for i, g in enumerate(groups) if i == 0 or groups[i - 1] != g]
+    assert in_order == list(scenarios.GROUPS)  # each group once: its lessons together
+    assert groups[:8] == ["basics"] * 8  # the seed's lessons
+    assert get_lesson("remote").group == "communication"
+    assert get_lesson("pool-crash").group == "failure"
+
+
+def test_list_names_each_group_on_its_first_lesson(capsys):
+    from mptui.cli import main
+
+    assert main(["--list"]) == 0
+    rows = capsys.readouterr().out.splitlines()
+    assert [row.split()[0] for row in rows] == ORDER  # one row per lesson, name first
+    shown = {row.split()[0]: row.split()[1] for row in rows if row.split()[1] in scenarios.GROUPS}
+    assert shown == {"hello": "basics", "deadlock": "synchronisation",
+                     "producer-consumer": "communication", "start-methods": "pools",
+                     "pool-crash": "failure"}  # fmt: skip
+    assert "Take turns with a Lock" in rows[ORDER.index("lock")]
