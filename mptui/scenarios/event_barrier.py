@@ -54,7 +54,7 @@ if __name__ == "__main__":
     ]
     for p in workers:
         p.start()
-    time.sleep(1)  # the workers are up and waiting: nothing happens until go is set
+    time.sleep(1)  # time for the workers to start: none begins work until go is set
     print("parent: everything is ready: go!", flush=True)
     go.set()
     for p in workers:

@@ -1,7 +1,7 @@
 """When a Pool's worker fails: an exception, and a worker that dies
 
 A task that raises does no harm to the pool: the worker catches the exception, sends it
-back, and map() or get() raises it again in the parent, with the worker's traceback
+back, and map(), starmap() or get() raises it again in the parent, with the worker's traceback
 attached as its cause. The other workers go on, and the pool stays usable. A worker that
 dies (here with os._exit, as a crash or the kernel's out-of-memory killer would) is
 another matter: the pool starts a new worker, but the task it was running is lost, and
@@ -53,7 +53,7 @@ if __name__ == "__main__":
         try:
             pool.starmap(check_reading, [(n, options.bad) for n in range(10)])
         except ZeroDivisionError as error:
-            print(f"parent: map() raised ZeroDivisionError: {error}", flush=True)
+            print(f"parent: starmap() raised ZeroDivisionError: {error}", flush=True)
             print(f"parent: its cause, from the worker: {type(error.__cause__).__name__}")
         print(f"parent: the pool still works: {pool.map(abs, [-1, -2, -3])}", flush=True)
 

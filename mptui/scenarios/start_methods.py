@@ -1,10 +1,11 @@
 """Three ways to start a process: fork, spawn and forkserver, timed
 
-fork copies the running parent: quick, but the child inherits everything, threads' locks
-included, so it is no longer the default on macOS, nor in Python 3.14 on Linux. spawn
-starts a fresh Python that imports this file again (hence the __main__ guard): safe, and
-the slowest. forkserver starts one clean server process first, then forks each child from
-it: the first start pays for the server, later ones are quick. Here each child sends a
+fork copies the running parent: quick, but unsafe in a parent that runs threads (a lock
+a thread held stays locked in the child), so macOS dropped it as the default in Python
+3.8 and Linux in 3.14. spawn starts a fresh Python that imports this file again (hence
+the __main__ guard): safe, and the slowest. forkserver starts one clean server process
+first, then forks each child from it: the first start pays for the server, later ones
+are quick. Here each child sends a
 message as soon as its code runs, and the parent prints how long that took after start().
 These costs are why a Pool starts its workers once and reuses them.
 """

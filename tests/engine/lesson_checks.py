@@ -274,7 +274,7 @@ def check_pool_map(out: str, tasks: int, chunksize: int, workers: int) -> None:
 
 def check_pool_crash(out: str, give_up: str, workers: int) -> None:
     assert lines(out) == [
-        "parent: map() raised ZeroDivisionError: integer division or modulo by zero",
+        "parent: starmap() raised ZeroDivisionError: integer division or modulo by zero",
         "parent: its cause, from the worker: RemoteTraceback",
         "parent: the pool still works: [1, 2, 3]",
         f"parent: no result after {give_up} s: the task died with its worker",

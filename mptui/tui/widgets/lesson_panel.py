@@ -143,6 +143,8 @@ class LessonPanel(Panel):
         number = 0
         group = None
         marks = glyphs.active()
+        # Titles line up after the longest name (producer-consumer), one space apart.
+        width = max((len(e.key) for e in self.entries if e.lesson is not None), default=0) + 1
         for entry in self.entries:
             if entry.lesson is not None and entry.lesson.group and entry.lesson.group != group:
                 group = entry.lesson.group
@@ -154,7 +156,7 @@ class LessonPanel(Panel):
             if entry.lesson is not None:
                 number += 1
                 prompt.append(f"{number} " if number < 10 else "  ", style="dim")
-                prompt.append(f"{entry.key:<14}", style="bold")
+                prompt.append(f"{entry.key:<{width}}", style="bold")
                 prompt.append(entry.title)
             else:
                 prompt.append("0 ", style="dim")
