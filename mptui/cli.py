@@ -399,8 +399,14 @@ def _print_lessons() -> None:
 
     all_lessons = scenarios.lessons()
     width = max(len(lesson.name) for lesson in all_lessons)
+    group_width = max(len(lesson.group) for lesson in all_lessons)
+    shown = None
+    # One line per lesson, name first (scripts read the names); the group is named on
+    # the first lesson of each group, which the lessons' order keeps together.
     for lesson in all_lessons:
-        print(f"{lesson.name:<{width}}  {lesson.title}")
+        group = lesson.group if lesson.group != shown else ""
+        shown = lesson.group
+        print(f"{lesson.name:<{width}}  {group:<{group_width}}  {lesson.title}")
 
 
 # ---------------------------------------------------------------------------- main

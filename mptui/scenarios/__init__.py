@@ -32,6 +32,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 __all__ = [
+    "GROUPS",
     "BadParam",
     "Lesson",
     "Param",
@@ -47,18 +48,34 @@ _HERE = pathlib.Path(__file__).resolve().parent
 # Teaching order. File names differ from lesson names where the lesson name is a stdlib
 # module (queue, logging): running the file as a script puts this directory first on
 # sys.path, and a queue.py here would then be imported instead of the stdlib's.
-_TABLE: tuple[tuple[str, str], ...] = (
-    ("hello", "hello.py"),
-    ("args", "pass_args.py"),
-    ("squares", "squares.py"),
-    ("two-processes", "two_processes.py"),
-    ("queue", "queue_evens.py"),
-    ("pipe", "pipe_hello.py"),
-    ("lock", "lock.py"),
-    ("logging", "log_to_stderr.py"),
-    ("deadlock", "deadlock.py"),
-    ("join-drain", "join_drain.py"),
+# Each lesson belongs to a group (GROUPS, in order); the lessons of a group are listed
+# together, so the table keeps them together too. deadlock and join-drain come first in
+# "synchronisation": they were the ninth and tenth lessons before there were groups, and
+# the number keys and scripts that name lessons by position keep working.
+_TABLE: tuple[tuple[str, str, str], ...] = (
+    ("hello", "hello.py", "basics"),
+    ("args", "pass_args.py", "basics"),
+    ("squares", "squares.py", "basics"),
+    ("two-processes", "two_processes.py", "basics"),
+    ("queue", "queue_evens.py", "basics"),
+    ("pipe", "pipe_hello.py", "basics"),
+    ("lock", "lock.py", "basics"),
+    ("logging", "log_to_stderr.py", "basics"),
+    ("deadlock", "deadlock.py", "synchronisation"),
+    ("join-drain", "join_drain.py", "synchronisation"),
+    ("lost-updates", "lost_updates.py", "synchronisation"),
+    ("event-barrier", "event_barrier.py", "synchronisation"),
+    ("semaphore", "semaphore_limit.py", "synchronisation"),
+    ("producer-consumer", "producer_consumer.py", "communication"),
+    ("manager", "manager_shared.py", "communication"),
+    ("remote", "remote_queue.py", "communication"),
+    ("start-methods", "start_methods.py", "pools"),
+    ("pool-map", "pool_map.py", "pools"),
+    ("pool-crash", "pool_crash.py", "failure"),
 )
+
+GROUPS: tuple[str, ...] = ("basics", "synchronisation", "communication", "pools", "failure")
+"""The lesson groups, in teaching order."""
 
 _TYPES: dict[str, type] = {"int": int, "float": float, "str": str}
 _TYPE_WORDS: dict[type, str] = {int: "an integer", float: "a number", str: "a string"}
@@ -159,6 +176,8 @@ class Lesson:
     """The rest of the docstring, paragraphs unwrapped (joined by blank lines)."""
     path: pathlib.Path
     params: tuple[Param, ...]
+    group: str = ""
+    """Which of :data:`GROUPS` the lesson belongs to (``synchronisation``); '' if none."""
 
     def param(self, name: str) -> Param:
         """Return the parameter called ``name`` (dashes allowed); raise BadParam if none."""
@@ -194,7 +213,9 @@ class Lesson:
 @functools.lru_cache(maxsize=1)
 def lessons() -> tuple[Lesson, ...]:
     """Return every lesson, in teaching order."""
-    return tuple(_load_lesson(name, _HERE / file) for name, file in _TABLE)
+    return tuple(
+        replace(_load_lesson(name, _HERE / file), group=group) for name, file, group in _TABLE
+    )
 
 
 def get_lesson(name: str) -> Lesson:

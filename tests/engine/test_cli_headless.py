@@ -9,7 +9,9 @@ import sys
 import pytest
 
 LESSONS = ["hello", "args", "squares", "two-processes", "queue", "pipe", "lock", "logging",
-           "deadlock", "join-drain"]  # fmt: skip
+           "deadlock", "join-drain", "lost-updates", "event-barrier", "semaphore",
+           "producer-consumer", "manager", "remote", "start-methods", "pool-map",
+           "pool-crash"]  # fmt: skip
 
 
 def mptui(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:

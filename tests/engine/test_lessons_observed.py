@@ -27,12 +27,17 @@ def assert_observed(name: str, run) -> None:
     out = "".join(line + "\n" for line in run.lines(stream="stdout"))
     err = "".join(line + "\n" for line in run.lines(stream="stderr"))
     # Under mptui every line leaves its process when printed, as with PYTHONUNBUFFERED.
-    check(name, out, err, "unbuffered")
+    check(name, out, err, "unbuffered", merged=True)
     snap = run.snapshot
     assert run.exitcode == 0
     assert snap.run.state == "ended" and snap.run.exitcode == 0
-    assert [p for p in snap.processes if p.exitcode != 0] == []
-    assert all(p.state == "exited" for p in snap.processes)
+    if name == "pool-crash":
+        # The worker that os._exit(1)s, and the pool's terminate() ending the others.
+        assert [p.exitcode for p in snap.processes if p.exitcode not in (0, -15)] == [1]
+    else:
+        assert [p for p in snap.processes if p.exitcode != 0] == []
+    ended = {"exited", "killed"} if name == "pool-crash" else {"exited"}  # terminate()
+    assert all(p.state in ended for p in snap.processes)
     assert snap.lines_total == len(run.lines())
     assert sum(p.lines for p in snap.processes) == snap.lines_total
     assert snap.events_dropped == 0 and snap.bad_messages == 0
@@ -52,6 +57,16 @@ def assert_observed(name: str, run) -> None:
         assert lock.holder is None and lock.waiters == ()
         assert 0 < lock.contended <= lock.acquisitions
         assert lock.hold_p50_ns >= 0.03e9 * 0.9  # each turn holds it for --hold 0.03 s
+    if name == "semaphore":
+        (permits,) = [lock for lock in snap.locks if lock.label.startswith("permits")]
+        assert permits.acquisitions == 4 * 2  # --workers 4 --rounds 2
+    if name == "producer-consumer":
+        (tasks,) = snap.queues
+        assert tasks.puts == tasks.gets == 30 + 3  # --items 30, a sentinel per consumer
+        assert tasks.depth == 0
+    if name == "pool-map":
+        workers = [p for p in snap.processes if p.name.endswith("PoolWorker-1")]
+        assert len(workers) == 1, [p.name for p in snap.processes]
 
 
 @pytest.mark.slow

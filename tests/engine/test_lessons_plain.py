@@ -17,6 +17,7 @@ import sys
 import pytest
 from lesson_checks import (
     ARGS,
+    DEFAULT_CHECKS,
     check,
     check_deadlock,
     check_join_drain,
@@ -112,6 +113,9 @@ def test_lesson_runs_as_a_plain_script_with_defaults(name):
         check_deadlock(proc.stdout)
     elif name == "join-drain":
         check_join_drain(proc.stdout, 2000, "8")
+    elif name in DEFAULT_CHECKS:
+        DEFAULT_CHECKS[name](proc.stdout)
+        assert proc.stderr == ""
 
 
 @pytest.mark.parametrize("method", METHODS)

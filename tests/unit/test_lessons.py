@@ -24,7 +24,9 @@ from mptui.scenarios import (
 
 ROOT = Path(__file__).resolve().parents[2]
 ORDER = ["hello", "args", "squares", "two-processes", "queue", "pipe", "lock", "logging",
-         "deadlock", "join-drain"]  # fmt: skip
+         "deadlock", "join-drain", "lost-updates", "event-barrier", "semaphore",
+         "producer-consumer", "manager", "remote", "start-methods", "pool-map",
+         "pool-crash"]  # fmt: skip
 
 
 def test_all_lessons_in_teaching_order():
@@ -184,8 +186,10 @@ def test_argv_parses_back_with_the_lessons_own_parser(name):
             values[param.name] = param.choices[-1]
         elif param.type is str:
             values[param.name] = "-dash start"  # must not be taken for an option
-        else:
+        elif param.low <= 7 <= param.high:
             values[param.name] = param.type(7)
+        else:  # a short duration such as --pause 0 to 1
+            values[param.name] = param.type(param.high)
     tree = ast.parse(lesson.source())
     guard = next(n for n in tree.body if isinstance(n, ast.If))
     # Run only the lesson's parser set-up, stopping after parse_args(), with our argv.
@@ -306,3 +310,26 @@ def test_registry_imports_no_lesson_and_no_multiprocessing():
         cwd=ROOT,  # where `import mptui` finds this checkout
     ).stdout.splitlines()
     assert out == ["[]", "[]"]
+
+
+def test_lessons_are_grouped_in_teaching_order():
+    """Each lesson has a group; a group's lessons are together, the groups in GROUPS order."""
+    groups = [lesson.group for lesson in lessons()]
+    in_order = [g for i, g in enumerate(groups) if i == 0 or groups[i - 1] != g]
+    assert in_order == list(scenarios.GROUPS)  # each group once: its lessons together
+    assert groups[:8] == ["basics"] * 8  # the seed's lessons
+    assert get_lesson("remote").group == "communication"
+    assert get_lesson("pool-crash").group == "failure"
+
+
+def test_list_names_each_group_on_its_first_lesson(capsys):
+    from mptui.cli import main
+
+    assert main(["--list"]) == 0
+    rows = capsys.readouterr().out.splitlines()
+    assert [row.split()[0] for row in rows] == ORDER  # one row per lesson, name first
+    shown = {row.split()[0]: row.split()[1] for row in rows if row.split()[1] in scenarios.GROUPS}
+    assert shown == {"hello": "basics", "deadlock": "synchronisation",
+                     "producer-consumer": "communication", "start-methods": "pools",
+                     "pool-crash": "failure"}  # fmt: skip
+    assert "Take turns with a Lock" in rows[ORDER.index("lock")]

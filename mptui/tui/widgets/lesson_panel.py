@@ -1,4 +1,9 @@
-"""The Lessons panel: every lesson (and the user's script), with the selected one explained."""
+"""The Lessons panel: every lesson (and the user's script), with the selected one explained.
+
+The lessons are listed under their group's heading (Basics, Synchronisation, ...): a
+heading is a disabled option, so the cursor, Enter and the mouse pass over it. Options
+and entries therefore differ in index; entries are found by option id, never by index.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +29,10 @@ if TYPE_CHECKING:
 
 SCRIPT_KEY = "script"
 """Option id of the user's own program, listed first when there is one."""
+
+HEADING_PREFIX = "group:"
+"""Option ids of group headings (``group:pools``): no entry has one (lesson names have no
+colon)."""
 
 
 @dataclass(frozen=True)
@@ -90,7 +99,7 @@ class LessonPanel(Panel):
 
     def on_mount(self) -> None:
         if self.entries:
-            self.list.highlighted = 0
+            self.select(self.entries[0].key)
         self.refresh_details()
 
     @property
@@ -104,13 +113,16 @@ class LessonPanel(Panel):
     @property
     def selected(self) -> Entry | None:
         index = self.list.highlighted
-        return self.entries[index] if index is not None and self.entries else None
+        if index is None or not self.entries:
+            return None
+        key = self.list.get_option_at_index(index).id
+        return next((entry for entry in self.entries if entry.key == key), None)
 
     def select(self, key: str) -> Entry | None:
         """Highlight the entry ``key``; return it (None if there is no such entry)."""
-        for index, entry in enumerate(self.entries):
+        for entry in self.entries:
             if entry.key == key:
-                self.list.highlighted = index
+                self.list.highlighted = self.list.get_option_index(key)
                 return entry
         return None
 
@@ -129,15 +141,22 @@ class LessonPanel(Panel):
     def _options(self) -> list[Option]:
         options = []
         number = 0
+        group = None
         marks = glyphs.active()
+        # Titles line up after the longest name (producer-consumer), one space apart.
+        width = max((len(e.key) for e in self.entries if e.lesson is not None), default=0) + 1
         for entry in self.entries:
+            if entry.lesson is not None and entry.lesson.group and entry.lesson.group != group:
+                group = entry.lesson.group
+                heading = Text(group.capitalize(), style="bold", no_wrap=True)
+                options.append(Option(heading, id=HEADING_PREFIX + group, disabled=True))
             prompt = Text(no_wrap=True, overflow=marks.overflow)
             running = entry.key == self.running_key
             prompt.append(f"{marks.current} " if running else "  ", style="bold green")
             if entry.lesson is not None:
                 number += 1
                 prompt.append(f"{number} " if number < 10 else "  ", style="dim")
-                prompt.append(f"{entry.key:<14}", style="bold")
+                prompt.append(f"{entry.key:<{width}}", style="bold")
                 prompt.append(entry.title)
             else:
                 prompt.append("0 ", style="dim")
