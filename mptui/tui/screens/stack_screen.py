@@ -6,6 +6,7 @@ The text is the program's (its file and function names): shown escaped, never as
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -16,6 +17,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from mptui.text import printable, printable_line
+
+_FRAME = re.compile(r'^\s+(File "|\S+ \(.+:\d+\)$)')
+"""A frame: faulthandler's ``  File "x.py", line 3 in f``, py-spy's ``    f (x.py:3)``."""
 
 if TYPE_CHECKING:
     from mptui.engine.stacks import StackDump
@@ -29,7 +33,20 @@ def stack_text(dump: StackDump) -> Text:
         if dump.note:
             text.append(f" ({printable(dump.note)})", style="dim")
         text.append("\n\n")
-    text.append("\n".join(printable_line(line) for line in dump.text.rstrip().splitlines()))
+    # The program's own frames stand out, with their line of code in bold: that is where
+    # it waits. The standard library's are dimmed.
+    library = False
+    for n, line in enumerate(dump.text.rstrip().splitlines()):
+        if n:
+            text.append("\n")
+        shown = printable_line(line)
+        if _FRAME.match(line):
+            library = "/lib/python3" in line or "$PYTHON" in line
+            text.append(shown, style="dim" if library else "")
+        elif line[:1].isspace():  # the line of code under a frame
+            text.append(shown, style="dim" if library else "bold")
+        else:
+            text.append(shown)
     return text
 
 
