@@ -59,6 +59,8 @@ class Facts:
     queue_putters: Mapping[int, Iterable[int]] = field(default_factory=dict)
     """Queue id -> pids that have put on it."""
     stall_after_ns: int = DEFAULT_STALL_AFTER_NS
+    ended: Mapping[int, int] = field(default_factory=dict)
+    """Pid -> when it ended, for the program's processes that have."""
 
 
 def releasers(wait: WaitView, facts: Facts) -> tuple[int, ...]:
@@ -274,7 +276,10 @@ def _never(wait: WaitView, facts: Facts) -> AlertView | None:
         )
     elif wait.op in ("get", "recv"):
         others = facts.alive - {wait.pid}
-        if others:
+        last_end = max((t for pid, t in facts.ended.items() if pid != wait.pid), default=0)
+        if others or facts.now_ns - last_end < SETTLE_NS:
+            # The last other process ended only now: its last put may have ended this
+            # wait already, in a record of the waiter's not read yet.
             return None
         verb = "put on" if wait.op == "get" else "send on"
         title = (

@@ -925,6 +925,11 @@ class Store:
             queue_depth={qid: max(0, q.puts - q.gets) for qid, q in self._queues.items()},
             queue_putters=putters,
             stall_after_ns=self.stall_after_ns,
+            ended={
+                p.pid: p.ended_ns
+                for p in self._processes.values()
+                if p.ended_ns is not None and p.role != "helper"
+            },  # fmt: skip
         )
 
     def _diagnose(self) -> bool:
