@@ -77,24 +77,23 @@ class _Parser(argparse.ArgumentParser):
         raise _Done(status)
 
 
-def _fps(text: str) -> float:
-    try:
-        fps = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--fps needs a number, not {text!r}") from None
-    if not 0.5 <= fps <= 60:  # also refuses nan
-        raise argparse.ArgumentTypeError("--fps must be between 0.5 and 60")
-    return fps
+def _number_in(option: str, low: float, high: float, what: str = "a number", unit: str = ""):
+    """An argparse type: a float from ``low`` to ``high``, else one line saying so."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{option} needs {what}, not {text!r}") from None
+        if not low <= value <= high:  # also refuses nan
+            raise argparse.ArgumentTypeError(f"{option} must be between {low:g} and {high:g}{unit}")
+        return value
+
+    return parse
 
 
-def _stall_seconds(text: str) -> float:
-    try:
-        seconds = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--stall-after needs seconds, not {text!r}") from None
-    if not 0.1 <= seconds <= 86_400:  # also refuses nan
-        raise argparse.ArgumentTypeError("--stall-after must be between 0.1 and 86400 seconds")
-    return seconds
+_fps = _number_in("--fps", 0.5, 60)
+_stall_seconds = _number_in("--stall-after", 0.1, 86_400, "seconds", " seconds")
 
 
 def _file_name(text: str) -> str:

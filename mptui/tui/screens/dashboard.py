@@ -46,7 +46,7 @@ from mptui.tui.widgets.summary_panel import SummaryPanel
 if TYPE_CHECKING:
     from mptui.engine.run_control import RunControl
     from mptui.engine.session import Program
-    from mptui.engine.views import LogDelta, Snapshot
+    from mptui.engine.views import LogDelta, ProcessView, Snapshot
 
 TABBED_MODES = ("medium", "compact")
 """The layout modes that show one group of panels at a time, under a tab bar."""
@@ -614,7 +614,9 @@ class DashboardScreen(Screen):
     def action_stop(self) -> None:
         self.post_message(self.StopPressed())
 
-    async def action_kill(self) -> None:
+    async def _live_selected_process(self) -> ProcessView | None:
+        """The running process under the Processes panel's cursor; else None, and the
+        user is told why (nothing selected, or it has ended)."""
         await self.ensure_panels()
         pid = self.processes.selected_pid
         snapshot = self._snapshot
@@ -623,10 +625,16 @@ class DashboardScreen(Screen):
             self.app.notify("No process selected: pick one in the Processes panel.",
                             severity="warning")  # fmt: skip
             self.focus_panel("processes")
-            return
+            return None
         if not proc.alive:
             self.app.notify(f"{printable(proc.name)} (pid {proc.pid}) has already ended.",
                             markup=False)  # fmt: skip
+            return None
+        return proc
+
+    async def action_kill(self) -> None:
+        proc = await self._live_selected_process()
+        if proc is None:
             return
 
         from mptui.tui.screens.kill_screen import KillScreen  # lazily: see action_help
@@ -638,16 +646,9 @@ class DashboardScreen(Screen):
         self.app.push_screen(KillScreen(proc.name, proc.pid), send)
 
     async def action_stacks(self) -> None:
-        await self.ensure_panels()
-        pid = self.processes.selected_pid
-        snapshot = self._snapshot
-        proc = snapshot.process(pid) if snapshot is not None and pid is not None else None
-        if proc is None:
-            self.app.notify("No process selected: pick one in the Processes panel.",
-                            severity="warning")  # fmt: skip
-            self.focus_panel("processes")
-            return
-        self.post_message(self.StacksAsked(proc.pid, proc.name))
+        proc = await self._live_selected_process()
+        if proc is not None:
+            self.post_message(self.StacksAsked(proc.pid, proc.name))
 
     async def action_filter_log(self) -> None:
         await self.ensure_panels()
