@@ -253,6 +253,27 @@ def ring_event(pid: int, code: int, t_ns: int, value: int) -> dict:
     return event
 
 
+RECORDS = "records"
+"""``records``: [(pid, code, t_ns, value), ...] in time order: ring records as the collector
+read them, not yet decoded. Only between the collector and the Store (which folds lock
+records straight from these tuples: a contended lock makes hundreds of thousands a second,
+and a dict per record was most of mptui's own CPU); listeners that print or record events
+get them decoded by :func:`expand_records`, so recordings and ``--json`` never see one."""
+
+
+def expand_records(batch: list[dict]) -> list[dict]:
+    """``batch`` with each ``records`` event replaced by its records as event dicts."""
+    if not any(event.get("kind") == RECORDS for event in batch):
+        return batch
+    out = []
+    for event in batch:
+        if event.get("kind") == RECORDS:
+            out.extend(ring_event(*record) for record in event["records"])
+        else:
+            out.append(event)
+    return out
+
+
 def counter_event(pid: int, code: int, count: int, amount: int) -> dict:
     """Decode one counter slot of process ``pid`` into a ``counter`` event (its totals)."""
     return {

@@ -67,6 +67,9 @@ def _printable(texts: list[str]) -> bool:
 class LinePrinter:
     """Prints each line as ``name | text`` (``!`` for stderr) as it arrives."""
 
+    wants_ring_events = False
+    """Lock and wait records stay undecoded for it (see mptui.events.RECORDS)."""
+
     def __init__(self, store: Store, out: TextIO) -> None:
         self.store, self.out = store, out
         self._width = 12
@@ -150,6 +153,8 @@ class JsonPrinter(LinePrinter):
     object with its final text (what a terminal shows once carriage returns have done
     their work), and a line being rewritten (a progress bar) as ``pending`` objects, at
     most one per stream per collector round, before its ``line`` comes."""
+
+    wants_ring_events = True
 
     def __call__(self, batch: list[dict]) -> None:
         if self.broken.is_set():

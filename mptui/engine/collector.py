@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import fcntl
 import mmap
+import operator
 import os
 import selectors
 import socket
@@ -22,6 +23,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
+from itertools import repeat
 
 from mptui import events as ev
 from mptui.engine.guardian import Strays
@@ -117,6 +119,7 @@ _SLOT_BYTES = ev.COUNTER_WORDS * 8
 _BLOCK_BYTES = 64 * _SLOT_BYTES  # compared in one piece before its slots are looked at
 _CHANGED = ev.COUNTERS_CHANGED
 _RECORDS = ev.RING_OFFSET_WORDS
+_RECORD_WORDS = ev.RING_RECORD_WORDS
 _UNSIGNALLED = {ev.RK_PIPE_SEND, ev.RK_PIPE_RECV}
 """Counters whose writers do not bump COUNTERS_CHANGED (traced.py counts pipe messages
 inline): their slots are compared one by one on every poll."""
@@ -142,7 +145,7 @@ class _RingReader:
         self.reads = 0
         """How many times the counter table was found changed and its slots read."""
 
-    def poll(self, out: list[dict], records: list[dict], budget: int) -> int:
+    def poll(self, out: list[dict], records: list[tuple], budget: int) -> int:
         """One poll: new lock records to ``records`` (at most ``budget``), then the
         counters that changed to ``out``; return how many records were lost (see
         :meth:`drain`). A ring with no new record, an unmoved change count, no new slot
@@ -214,24 +217,59 @@ class _RingReader:
                     out.append(ev.counter_event(self.pid, seen[0], count, amount))
         values.release()
 
-    def drain(self, out: list[dict], budget: int = ev.RING_CAPACITY) -> int:
-        """Append up to ``budget`` new lock records as events to ``out``; return how many
-        were overwritten before they could be read."""
+    def drain(self, out: list[tuple], budget: int = ev.RING_CAPACITY) -> int:
+        """Append up to ``budget`` new records to ``out`` as ``(pid, code, t, value)``
+        (decoded later, by the Store or mptui.events.ring_event); return how many were
+        overwritten before they could be read.
+
+        Records are read a run of slots at a time, each word of the run with one C call
+        (a strided slice's ``tolist``): every sequence word, then the fields, then every
+        sequence word again. A record is taken when both readings of its sequence word
+        are the one expected: the writer zeroes that word before it touches the fields
+        and publishes it after, so the fields in between are whole (a seqlock, in bulk).
+        A run that is not all whole and in order is looked at record by record."""
         words, tail, dropped, pid = self._words, self.tail, 0, self.pid
-        for _ in range(budget):
-            base = ev.RING_OFFSET_WORDS + (tail & ev.RING_MASK) * ev.RING_RECORD_WORDS
-            seq = words[base]
-            if seq <= tail:
+        run = 32  # slots in the first run: most polls find a few records
+        while budget > 0:
+            slot = tail & ev.RING_MASK
+            n = min(run, budget, ev.RING_CAPACITY - slot)
+            first = _RECORDS + slot * _RECORD_WORDS
+            last = first + n * _RECORD_WORDS
+            seqs = words[first:last:_RECORD_WORDS].tolist()
+            if seqs[0] <= tail:
                 break  # not written yet
-            if seq > tail + 1:
-                # The writer lapped us: this slot holds a newer record. Resume from it.
-                dropped += seq - 1 - tail
-                tail = seq - 1
-            code, t, value = words[base + 1], words[base + 2], words[base + 3]
-            if words[base] != seq:
-                continue  # overwritten while we read it; the next round sees the newer one
-            out.append(ev.ring_event(pid, code, t, value))
-            tail += 1
+            codes = words[first + 1 : last : _RECORD_WORDS].tolist()
+            times = words[first + 2 : last : _RECORD_WORDS].tolist()
+            values = words[first + 3 : last : _RECORD_WORDS].tolist()
+            again = words[first:last:_RECORD_WORDS].tolist()
+            if seqs == again and seqs == list(range(tail + 1, tail + n + 1)):
+                out.extend(zip(repeat(pid, n), codes, times, values, strict=True))
+                tail += n
+                budget -= n
+                run = 1024
+                continue
+            columns = zip(seqs, again, codes, times, values, strict=True)
+            for seq, seq_again, code, t, value in columns:
+                if seq <= tail:
+                    budget = 0  # not written yet: the rest waits for the next poll
+                    break
+                budget -= 1
+                if seq_again != seq:
+                    budget = 0  # overwritten while we read it; the next poll sees the newer
+                    break
+                if seq > tail + 1:
+                    # The writer lapped us: this slot holds a record newer than the one we
+                    # expect, which is lost. Records after it in the ring may still be
+                    # there: go on from the next slot (this one is read on the next lap).
+                    lost_to = seq - ev.RING_CAPACITY
+                    dropped += lost_to - tail
+                    tail = lost_to
+                    continue
+                out.append((pid, code, t, value))
+                tail += 1
+            else:
+                continue
+            break
         self.tail = tail
         return dropped
 
@@ -244,8 +282,7 @@ def _channels_first(item: tuple) -> int:
     return 0 if isinstance(item[0].data, _Channel) else 1
 
 
-def _event_time(event: dict) -> int:
-    return event["t"]
+_record_time = operator.itemgetter(2)  # (pid, code, t, value)
 
 
 class Collector:
@@ -412,24 +449,33 @@ class Collector:
         for entry in flooding:
             if entry in self._flooding:  # (not closed meanwhile)
                 self._read_stream(entry, batch)
-        ring_events: list[dict] = []
+        records: list[tuple] = []
         for reader in list(self._rings.values()):
-            dropped = reader.poll(batch, ring_events, RECORDS_PER_POLL)
+            dropped = reader.poll(batch, records, RECORDS_PER_POLL)
             if dropped:
                 batch.append({"kind": ev.DROPPED, "pid": reader.pid, "count": dropped})
         # Each ring is in order; across processes, order by time (a release in one process
-        # before the acquire in another).
-        if ring_events:
-            ring_events.sort(key=_event_time)
-            batch.extend(ring_events)
+        # before the acquire in another). The sort is stable: records of one process with
+        # the same time keep their order.
+        if records:
+            records.sort(key=_record_time)
+            batch.append({"kind": ev.RECORDS, "records": records})
         self._reap(batch)
 
     def _publish(self, batch: list[dict]) -> None:
         if not batch:
             return
         self.store.apply_many(batch)
+        expanded = None
         for listener in self._listeners:
-            listener(batch)
+            # Ring records are decoded into events only for a listener that prints or
+            # records them (a line printer does not look at them).
+            if getattr(listener, "wants_ring_events", True):
+                if expanded is None:
+                    expanded = ev.expand_records(batch)
+                listener(expanded)
+            else:
+                listener(batch)
 
     # ------------------------------------------------------------------ connections
 
@@ -555,10 +601,11 @@ class Collector:
             del self._channels[channel.pid]
         reader = self._rings.pop(channel.pid, None)
         if reader is not None:  # the process is gone: read what it left, then forget it
-            ring_events: list[dict] = []
-            reader.drain(ring_events)
+            records: list[tuple] = []
+            reader.drain(records)
             reader.read_counters(batch, now=True)
-            batch.extend(ring_events)
+            if records:
+                batch.append({"kind": ev.RECORDS, "records": records})
             reader.close()
             try:
                 os.unlink(reader.path)

@@ -67,7 +67,7 @@ WAIT_ONLY = ("Condition", "Event", "Barrier")
 LIVE_KINDS = frozenset({
     ev.LOCK_WAIT, ev.LOCK_ACQUIRED, ev.LOCK_RELEASED, ev.LOCK_TIMEOUT, ev.WAIT_BEGIN,
     ev.WAIT_END, ev.HELLO, ev.STARTED, ev.EXITED, ev.REAPED, ev.GONE, ev.SIGNALLED,
-    ev.RUN_STARTED, ev.RUN_ENDED, ev.STOPPING, ev.OBJECT, ev.RETURNED,
+    ev.RUN_STARTED, ev.RUN_ENDED, ev.STOPPING, ev.OBJECT, ev.RETURNED, ev.RECORDS,
 })  # fmt: skip
 """Events that change who holds or waits, or a process's state: a dashboard shows them at
 once (Snapshot.live_version), not at its next table refresh."""
@@ -757,48 +757,82 @@ class Store:
             raise TypeError(f"object id {oid!r}")
         return oid
 
-    def _lock(self, e: dict) -> _Lock:
-        oid = self._object_id(e)
+    def _lock(self, oid: int) -> _Lock:
         lock = self._locks.get(oid)
         if lock is None:  # its declaration may arrive after its first use
             lock = self._locks[oid] = _Lock(oid)
         return lock
 
+    # Lock records come two ways: decoded events (a recording, ``--json``) and raw ring
+    # records (a live run: see _on_records). Both end in the positional methods below.
+
     def _on_lock_wait(self, e: dict) -> None:
-        t = e["t"]
-        self._lock(e).waiters[e["pid"]] = t
-        self._waits[(e["pid"], self._object_id(e))] = ("acquire", t, None)
-        self._now = max(self._now, t)
+        self._lock_wait(e["pid"], self._object_id(e), e["t"], 0)
 
     def _on_lock_acquired(self, e: dict) -> None:
-        lock = self._lock(e)
-        pid, wait = e["pid"], int(e.get("wait_ns", 0))
+        self._lock_acquired(e["pid"], self._object_id(e), e["t"], int(e.get("wait_ns", 0)))
+
+    def _on_lock_released(self, e: dict) -> None:
+        self._lock_released(e["pid"], self._object_id(e), e["t"], int(e.get("hold_ns", -1)))
+
+    def _on_lock_timeout(self, e: dict) -> None:
+        self._lock_timeout(e["pid"], self._object_id(e), e["t"], int(e.get("wait_ns", 0)))
+
+    def _on_records(self, e: dict) -> None:
+        """Ring records ``(pid, code, t, value)``, in time order: lock records folded
+        straight from the tuple, any other kind decoded and handled as its event."""
+        folds, mask = self._RECORD_FOLDS, ev.OBJECT_ID_MASK
+        for record in e["records"]:
+            try:
+                fold = folds.get(record[1] >> 56)
+                if fold is not None:
+                    pid, code, t, value = record
+                    fold(self, pid, code & mask, t, value)
+                    continue
+                event = ev.ring_event(*record)
+                handler = self._HANDLERS.get(event["kind"])
+                if handler is None:
+                    self._bad_messages += 1
+                else:
+                    handler(self, event)
+            except Exception:  # noqa: BLE001 - as apply_many: counted, never fatal
+                self._bad_messages += 1
+
+    def _lock_wait(self, pid: int, oid: int, t: int, _value: int) -> None:
+        self._lock(oid).waiters[pid] = t
+        self._waits[(pid, oid)] = ("acquire", t, None)
+        if t > self._now:
+            self._now = t
+
+    def _lock_acquired(self, pid: int, oid: int, t: int, wait: int) -> None:
+        lock = self._lock(oid)
         blocked = lock.waiters.pop(pid, None) is not None or wait > 0
         if blocked and self._waits:
-            self._waits.pop((pid, lock.id), None)
+            self._waits.pop((pid, oid), None)
         lock.acquisitions += 1
-        lock.holder, lock.held_since_ns = pid, e["t"]
+        lock.holder, lock.held_since_ns = pid, t
         if lock.kind in SEMAPHORES:
             lock.holders[pid] = lock.holders.get(pid, 0) + 1
         if blocked:
             lock.contended += 1
             lock.wait_total_ns += wait
-            lock.wait_max_ns = max(lock.wait_max_ns, wait)
+            if wait > lock.wait_max_ns:
+                lock.wait_max_ns = wait
             lock.waits.append(wait)
 
-    def _on_lock_released(self, e: dict) -> None:
-        lock = self._lock(e)
-        hold = int(e.get("hold_ns", -1))
+    def _lock_released(self, pid: int, oid: int, _t: int, hold: int) -> None:
+        lock = self._lock(oid)
         if hold >= 0:
             lock.hold_total_ns += hold
-            lock.hold_max_ns = max(lock.hold_max_ns, hold)
+            if hold > lock.hold_max_ns:
+                lock.hold_max_ns = hold
             lock.holds.append(hold)
         if lock.kind in SEMAPHORES:
-            self._release_unit(lock, e["pid"])
+            self._release_unit(lock, pid)
             return
         # Rings of different processes are read one after another, so the next holder's
         # ACQUIRED can be folded before this RELEASED: only the holder's release frees it.
-        if lock.holder == e["pid"]:
+        if lock.holder == pid:
             lock.holder = lock.held_since_ns = None
 
     @staticmethod
@@ -814,13 +848,12 @@ class Store:
         if lock.holder is None:
             lock.held_since_ns = None
 
-    def _on_lock_timeout(self, e: dict) -> None:
-        lock = self._lock(e)
-        lock.waiters.pop(e["pid"], None)
-        self._waits.pop((e["pid"], lock.id), None)
+    def _lock_timeout(self, pid: int, oid: int, _t: int, wait: int) -> None:
+        lock = self._lock(oid)
+        lock.waiters.pop(pid, None)
+        self._waits.pop((pid, oid), None)
         lock.timeouts += 1
-        wait = int(e.get("wait_ns", 0))  # a wait that failed is a wait all the same
-        lock.contended += 1
+        lock.contended += 1  # a wait that failed is a wait all the same
         lock.wait_total_ns += wait
         lock.wait_max_ns = max(lock.wait_max_ns, wait)
         lock.waits.append(wait)
@@ -997,7 +1030,7 @@ class Store:
                 p.received[end] += count - old_count
                 p.received_bytes[end] += amount - old_bytes
         elif op in ("released", "contended", "timeout"):
-            self._lock(e).counted[(pid, op)] = (count, amount)
+            self._lock(self._object_id(e)).counted[(pid, op)] = (count, amount)
         else:
             raise ValueError(op)
 
@@ -1009,7 +1042,7 @@ class Store:
         elif op in ("send", "recv"):
             self._pipe(e).uncounted.add(pid)
         elif op in ("released", "contended", "timeout"):
-            self._lock(e).uncounted.add(pid)
+            self._lock(self._object_id(e)).uncounted.add(pid)
         else:
             raise ValueError(op)
 
@@ -1040,4 +1073,11 @@ class Store:
         ev.RETURNED: _on_returned,
         ev.COUNTER: _on_counter,
         ev.UNCOUNTED: _on_uncounted,
+        ev.RECORDS: _on_records,
+    }
+    _RECORD_FOLDS = {
+        ev.RK_LOCK_WAIT: _lock_wait,
+        ev.RK_LOCK_ACQUIRED: _lock_acquired,
+        ev.RK_LOCK_RELEASED: _lock_released,
+        ev.RK_LOCK_TIMEOUT: _lock_timeout,
     }

@@ -64,11 +64,15 @@ def test_daemon_children_ended_at_exit_are_not_failures(write_script, start_meth
     path = write_script(
         """
         import multiprocessing as mp, time
-        def serve():
+        def serve(ready):
+            ready.set()
             time.sleep(60)
         if __name__ == "__main__":
-            mp.Process(target=serve, name="server", daemon=True).start()
-            time.sleep(0.3)
+            # Waits until the server runs: a spawn child still starting on a busy machine
+            # has no name yet when it is ended.
+            ready = mp.Event()
+            mp.Process(target=serve, args=(ready,), name="server", daemon=True).start()
+            ready.wait()
             print("main done")
         """
     )

@@ -24,15 +24,20 @@ from mptui.engine.session import Program, Session
 LONG_RUNNING = """
 import multiprocessing as mp, os, subprocess, sys, time
 
-def sleeper():
+def sleeper(running):
     sleep = subprocess.Popen(["sleep", "60"])
     print("pid", sleep.pid, flush=True)
+    running.put(os.getpid())
     time.sleep(60)
 
 if __name__ == "__main__":
-    procs = [mp.Process(target=sleeper, name=f"sleeper-{i}") for i in range(2)]
+    running = mp.Queue()
+    procs = [mp.Process(target=sleeper, args=(running,), name=f"sleeper-{i}")
+             for i in range(2)]
     for p in procs:
         p.start()
+    for p in procs:  # "ready" once every sleeper runs (spawn children start slowly)
+        running.get()
     child = os.fork()
     if child == 0:
         time.sleep(60)

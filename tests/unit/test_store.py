@@ -1071,3 +1071,45 @@ def test_live_version_moves_with_holders_waiters_and_states_not_with_lines_or_co
     before_start = store.snapshot().live_version
     store.apply(started(3, "Worker", "fork"))
     assert store.snapshot().live_version > before_start
+
+
+def test_raw_ring_records_fold_exactly_as_their_decoded_events():
+    """A live run hands the Store its ring records undecoded (a ``records`` event); a
+    recording and ``--json`` have them as events. Both must give the same snapshot: lock
+    waits, acquisitions, releases and timeouts, a semaphore's units, a queue wait, and a
+    kind the Store does not know (counted as a bad message either way)."""
+    lock_oid, sem_oid, queue_oid = 0x1001, 0x1002, 0x1003
+
+    def rec(kind: int, pid: int, oid: int, t: int, value: int = 0, aux: int = 0) -> tuple:
+        return (pid, kind << 56 | aux << 48 | oid, t, value)
+
+    records = [
+        rec(ev.RK_LOCK_ACQUIRED, 1, lock_oid, 10),
+        rec(ev.RK_LOCK_WAIT, 2, lock_oid, 11),
+        rec(ev.RK_LOCK_WAIT, 3, lock_oid, 12),
+        rec(ev.RK_LOCK_RELEASED, 1, lock_oid, 20, 10),
+        rec(ev.RK_LOCK_ACQUIRED, 2, lock_oid, 21, 10),
+        rec(ev.RK_LOCK_TIMEOUT, 3, lock_oid, 30, 18),
+        rec(ev.RK_LOCK_ACQUIRED, 4, sem_oid, 31),
+        rec(ev.RK_LOCK_ACQUIRED, 5, sem_oid, 32),
+        rec(ev.RK_LOCK_RELEASED, 4, sem_oid, 33, 2),
+        rec(ev.RK_WAIT_BEGIN, 6, queue_oid, 40, aux=ev.OP_GET),
+        rec(ev.RK_WAIT_BEGIN, 7, queue_oid, 41, aux=ev.OP_GET),
+        rec(ev.RK_WAIT_END, 7, queue_oid, 45, 4, aux=ev.OUTCOME_OK),
+        (8, 0x7F << 56 | 5, 50, 0),  # a kind from a newer agent
+    ]
+    declarations = [
+        {"kind": ev.OBJECT, "pid": 1, "id": lock_oid, "type": "Lock", "label": "a.py:1"},
+        {"kind": ev.OBJECT, "pid": 1, "id": sem_oid, "type": "Semaphore", "label": "a.py:2"},
+        {"kind": ev.OBJECT, "pid": 1, "id": queue_oid, "type": "Queue", "label": "a.py:3"},
+    ]
+    raw, decoded = Store(), Store()
+    raw.apply_many([*declarations, {"kind": ev.RECORDS, "records": records}])
+    decoded.apply_many([*declarations, *ev.expand_records(
+        [{"kind": ev.RECORDS, "records": records}])])  # fmt: skip
+    assert raw.snapshot().locks == decoded.snapshot().locks
+    assert raw.snapshot().waits == decoded.snapshot().waits
+    assert raw.snapshot().bad_messages == decoded.snapshot().bad_messages == 1
+    lock = next(v for v in raw.snapshot().locks if v.id == lock_oid)
+    assert (lock.holder, lock.acquisitions, lock.contended, lock.timeouts) == (2, 2, 2, 1)
+    assert [w.pid for w in raw.snapshot().waits] == [6]
