@@ -21,6 +21,7 @@ import socket
 import sys
 import threading
 import time
+from bisect import bisect_left
 from collections import deque
 from collections.abc import Callable, Iterable
 from itertools import repeat
@@ -242,10 +243,15 @@ class _RingReader:
             times = words[first + 2 : last : _RECORD_WORDS].tolist()
             values = words[first + 3 : last : _RECORD_WORDS].tolist()
             again = words[first:last:_RECORD_WORDS].tolist()
-            if seqs == again and seqs == list(range(tail + 1, tail + n + 1)):
-                out.extend(zip(repeat(pid, n), codes, times, values, strict=True))
-                tail += n
-                budget -= n
+            # Written records come first, in order; the rest of the run holds the last
+            # lap's (smaller sequence numbers): where they begin, found by bisection.
+            k = n if seqs[-1] > tail else bisect_left(seqs, True, key=tail.__ge__)
+            if seqs[:k] == again[:k] == list(range(tail + 1, tail + k + 1)):
+                out.extend(zip(repeat(pid, k), codes[:k], times[:k], values[:k], strict=True))
+                tail += k
+                budget -= k
+                if k < n:
+                    break  # the rest is not written yet
                 run = 1024
                 continue
             columns = zip(seqs, again, codes, times, values, strict=True)
