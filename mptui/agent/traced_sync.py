@@ -18,11 +18,14 @@ the fast path):
   arrive never does) until it returns or raises.
 * Value, Array: their lock is a traced RLock labelled "Value file:line" / "Array file:line".
 
-Event.set and Condition.notify record nothing yet: the vocabulary has no kind for them.
+Signals: ``Event.set``/``clear`` and ``Condition.notify``/``notify_all`` each write one
+SIGNAL record (a shared-memory write, no system call), so the doctor knows which processes
+have set an Event or notified a Condition: the ones that can end its waits.
 """
 
 from __future__ import annotations
 
+import sys
 import threading
 from multiprocessing import synchronize
 from time import monotonic_ns
@@ -169,6 +172,8 @@ class TracedCondition(synchronize.Condition):
         self._mptui_id = oid
         self._code_begin = _codes(ev.RK_WAIT_BEGIN, oid, ev.OP_WAIT)
         self._code_end = _codes(ev.RK_WAIT_END, oid)
+        self._code_notify = _codes(ev.RK_SIGNAL, oid, ev.SIG_NOTIFY)
+        self._code_notify_all = _codes(ev.RK_SIGNAL, oid, ev.SIG_NOTIFY_ALL)
 
     def __getstate__(self):
         return (*synchronize.Condition.__getstate__(self), self._mptui_id)
@@ -196,6 +201,15 @@ class TracedCondition(synchronize.Condition):
         emit(self._code_end if notified else self._code_end | _TIMEOUT, t1, t1 - t0)
         return notified
 
+    def notify(self, n: int = 1) -> None:
+        synchronize.Condition.notify(self, n)  # raises, unrecorded, without the lock
+        emit(self._code_notify, monotonic_ns(), n)
+
+    def notify_all(self) -> None:
+        # The original calls self.notify(n=sys.maxsize): one record, not two.
+        synchronize.Condition.notify(self, sys.maxsize)
+        emit(self._code_notify_all, monotonic_ns(), 0)
+
 
 def traced_condition(ctx, lock, label: str) -> TracedCondition:
     """``ctx.Condition(lock)`` for the program: without a lock, its own RLock is traced
@@ -206,8 +220,22 @@ def traced_condition(ctx, lock, label: str) -> TracedCondition:
     return TracedCondition(lock, ctx=ctx, mptui_id=oid)
 
 
+class _EventCondition(TracedCondition):
+    """The Condition inside a TracedEvent: its waits are the Event's; its notify_all is
+    part of Event.set, which records the set itself."""
+
+    notify = synchronize.Condition.notify
+    notify_all = synchronize.Condition.notify_all
+
+    def _trace(self, oid: int) -> None:
+        TracedCondition._trace(self, oid)
+        self._code_set = _codes(ev.RK_SIGNAL, oid, ev.SIG_SET)
+        self._code_clear = _codes(ev.RK_SIGNAL, oid, ev.SIG_CLEAR)
+
+
 class TracedEvent(synchronize.Event):
-    """multiprocessing.Event whose waits on an unset event are recorded.
+    """multiprocessing.Event whose waits on an unset event are recorded, and each set and
+    clear (a SIGNAL record: who can end its waits).
 
     Event.wait calls its Condition's wait only when the flag is not set, so making that
     (internal, otherwise untraced) Condition a TracedCondition with the Event's id records
@@ -215,8 +243,16 @@ class TracedEvent(synchronize.Event):
 
     def __init__(self, *, ctx, mptui_id: int) -> None:
         super().__init__(ctx=ctx)
-        self._cond.__class__ = TracedCondition  # same fields; pickles with the id
+        self._cond.__class__ = _EventCondition  # same fields; pickles with the id
         self._cond._trace(mptui_id)
+
+    def set(self) -> None:
+        synchronize.Event.set(self)
+        emit(self._cond._code_set, monotonic_ns(), 0)
+
+    def clear(self) -> None:
+        synchronize.Event.clear(self)
+        emit(self._cond._code_clear, monotonic_ns(), 0)
 
     def __repr__(self) -> str:
         return _repr_as(self, synchronize.Event)
