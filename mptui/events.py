@@ -206,9 +206,9 @@ WAIT_OUTCOMES = {
 WAIT_BEGIN = "wait_begin"  # pid, id, t, op, [child] (op "join": the pid being joined)
 WAIT_END = "wait_end"  # pid, id, t, outcome, wait_ns (the op is the begin's)
 
-# Signals (ring kind 14): a process set an Event or notified a Condition. Recorded on every
-# call (a set or notify is never on a hot path, and a record is a shared-memory write), so
-# the doctor knows who can end an Event's or a Condition's waits.
+# Signals (ring kind 14): a process set (or cleared) an Event or notified a Condition.
+# Recorded once per process, object and operation, its first: the doctor needs to know who
+# can end an Event's or a Condition's waits, not how often they did.
 RK_SIGNAL = 14  # aux: the operation (SIGNAL_OPS); value: n for a notify, else 0
 SIG_SET, SIG_CLEAR, SIG_NOTIFY, SIG_NOTIFY_ALL = range(1, 5)
 SIGNAL_OPS = {

@@ -18,9 +18,10 @@ the fast path):
   arrive never does) until it returns or raises.
 * Value, Array: their lock is a traced RLock labelled "Value file:line" / "Array file:line".
 
-Signals: ``Event.set``/``clear`` and ``Condition.notify``/``notify_all`` each write one
-SIGNAL record (a shared-memory write, no system call), so the doctor knows which processes
-have set an Event or notified a Condition: the ones that can end its waits.
+Signals: the first ``Event.set``/``clear`` and ``Condition.notify``/``notify_all`` of each
+process writes a SIGNAL record (a shared-memory write, no system call), so the doctor knows
+which processes have set an Event or notified a Condition: the ones that can end its waits.
+It needs who, not how often: later calls in the same process cost one comparison.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from multiprocessing import synchronize
 from time import monotonic_ns
 
 from mptui import events as ev
+from mptui.agent import ring
 from mptui.agent.ring import count, emit, emit_counted
 from mptui.agent.traced import TracedRLock, _codes, declare
 
@@ -174,6 +176,9 @@ class TracedCondition(synchronize.Condition):
         self._code_end = _codes(ev.RK_WAIT_END, oid)
         self._code_notify = _codes(ev.RK_SIGNAL, oid, ev.SIG_NOTIFY)
         self._code_notify_all = _codes(ev.RK_SIGNAL, oid, ev.SIG_NOTIFY_ALL)
+        # The ring generation in which this process last recorded a signal of each kind
+        # (-1: not yet): a fork child, whose generation differs, records its own first one.
+        self._noted_notify = self._noted_notify_all = -1
 
     def __getstate__(self):
         return (*synchronize.Condition.__getstate__(self), self._mptui_id)
@@ -203,12 +208,16 @@ class TracedCondition(synchronize.Condition):
 
     def notify(self, n: int = 1) -> None:
         synchronize.Condition.notify(self, n)  # raises, unrecorded, without the lock
-        emit(self._code_notify, monotonic_ns(), n)
+        if self._noted_notify != ring.generation:
+            self._noted_notify = ring.generation
+            emit(self._code_notify, monotonic_ns(), n)
 
     def notify_all(self) -> None:
         # The original calls self.notify(n=sys.maxsize): one record, not two.
         synchronize.Condition.notify(self, sys.maxsize)
-        emit(self._code_notify_all, monotonic_ns(), 0)
+        if self._noted_notify_all != ring.generation:
+            self._noted_notify_all = ring.generation
+            emit(self._code_notify_all, monotonic_ns(), 0)
 
 
 def traced_condition(ctx, lock, label: str) -> TracedCondition:
@@ -231,6 +240,7 @@ class _EventCondition(TracedCondition):
         TracedCondition._trace(self, oid)
         self._code_set = _codes(ev.RK_SIGNAL, oid, ev.SIG_SET)
         self._code_clear = _codes(ev.RK_SIGNAL, oid, ev.SIG_CLEAR)
+        self._noted_set = self._noted_clear = -1  # as TracedCondition's _noted_notify
 
 
 class TracedEvent(synchronize.Event):
@@ -248,11 +258,17 @@ class TracedEvent(synchronize.Event):
 
     def set(self) -> None:
         synchronize.Event.set(self)
-        emit(self._cond._code_set, monotonic_ns(), 0)
+        cond = self._cond
+        if cond._noted_set != ring.generation:  # this process's first set: who can set it
+            cond._noted_set = ring.generation
+            emit(cond._code_set, monotonic_ns(), 0)
 
     def clear(self) -> None:
         synchronize.Event.clear(self)
-        emit(self._cond._code_clear, monotonic_ns(), 0)
+        cond = self._cond
+        if cond._noted_clear != ring.generation:
+            cond._noted_clear = ring.generation
+            emit(cond._code_clear, monotonic_ns(), 0)
 
     def __repr__(self) -> str:
         return _repr_as(self, synchronize.Event)

@@ -252,6 +252,8 @@ def _join_before_drain(wait: WaitView, facts: Facts) -> AlertView | None:
         for qid, putters in facts.queue_putters.items()
         if child in putters and facts.queue_depth.get(qid, 0) > 0
     ]
+    if not full and not any(child in putters for putters in facts.queue_putters.values()):
+        return None  # it put on no queue: slow to exit (a loaded machine), not this hang
     parent, kid = _who(wait.pid, facts), _who(child, facts)
     if full:
         queues = ", ".join(facts.labels.get(qid, f"queue {qid:x}") for qid in full)

@@ -23,6 +23,42 @@ def signals(run, op):
     return [(e["pid"], e["id"]) for e in run.events if e["kind"] == "signal" and e["op"] == op]
 
 
+# ------------------------------------------------------------------ signal records
+
+SETS_AND_NOTIFIES = """
+import multiprocessing as mp
+
+def child(go, cond):
+    go.set(); go.set(); go.clear()
+    with cond:
+        cond.notify(); cond.notify_all(); cond.notify_all()
+
+if __name__ == "__main__":
+    go, cond = mp.Event(), mp.Condition()
+    for _ in range(3):
+        go.set()
+    with cond:
+        cond.notify()
+    p = mp.Process(target=child, args=(go, cond), name="child")
+    p.start(); p.join()
+    print(go.is_set())
+"""
+
+
+def test_who_set_an_event_or_notified_a_condition_is_recorded_once_per_process(
+    write_script, start_method
+):
+    run = run_program(Program.from_script(write_script(SETS_AND_NOTIFIES), (), start_method))
+    assert run.lines() == ["False"]  # the original semantics: the child cleared it last
+    main, child = run.by_name("MainProcess").pid, run.by_name("child").pid
+    (event_id,) = {oid for _pid, oid in signals(run, "set")}
+    assert [pid for pid, _ in signals(run, "set")] == [main, child]  # the first of each
+    assert [pid for pid, _ in signals(run, "clear")] == [child]
+    assert [pid for pid, _ in signals(run, "notify")] == [main, child]
+    assert [pid for pid, _ in signals(run, "notify_all")] == [child]
+    assert event_id not in {oid for _pid, oid in signals(run, "notify")}  # set is no notify
+
+
 # ------------------------------------------------------------------ alerts that fire
 
 BARRIER_PARTY_CRASHED = """
