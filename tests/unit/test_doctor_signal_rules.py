@@ -162,3 +162,17 @@ def test_the_store_gives_the_doctor_setters_parties_and_kinds():
     assert f.setters[EVENT] == (2, 4)  # a clear ends no wait: 3 is no setter
     assert f.parties == {BARRIER: 3}
     assert f.kinds == {EVENT: "Event", BARRIER: "Barrier"}
+
+
+# ------------------------------------------------------------------ join-before-drain
+
+
+def test_a_joined_child_slow_to_exit_that_put_on_no_queue_is_no_hang():
+    # Its run() returned 2 s ago and it has not exited: on a loaded machine that is only
+    # slowness, unless it put data on a queue (the feeder thread that must flush it).
+    waits = [wait(9, 0, op="join", child=1)]
+    f = facts(waits, {1, 9}, returned={1: NOW - 2 * S})
+    assert doctor.diagnose(f) == []
+    f = facts(waits, {1, 9}, returned={1: NOW - 2 * S}, queue_putters={0x9: {1}})
+    (alert,) = doctor.diagnose(f)
+    assert alert.kind == "join-before-drain" and not alert.sure
