@@ -12,9 +12,10 @@ what, who holds what, which processes live. From it the wait-for graph (process 
   guidelines: "joining processes that use queues").
 * **never**: a wait that nothing can end: a lock held by a process that has exited, a get
   or recv when no other process of the program is left to put or send.
-* **barrier**: processes wait in ``Barrier.wait`` for parties that no live process can
-  still be (the others have exited, or wait themselves for something only these waiters
-  could end).
+* **barrier**: processes wait in ``Barrier.wait`` and no live process is free to arrive:
+  the others have exited, or wait themselves for what only these waiters could end. One
+  free process is enough to stay silent, whatever the parties missing: it could still
+  start them.
 * **event**: processes wait for an Event that no live process can set any more; a
   Condition wait nobody left can notify is a **never**, always a guess.
 * **stall**: a wait longer than the stall threshold that none of the above explains.
