@@ -230,11 +230,17 @@ def traced_condition(ctx, lock, label: str) -> TracedCondition:
 
 
 class _EventCondition(TracedCondition):
-    """The Condition inside a TracedEvent: its waits are the Event's; its notify_all is
-    part of Event.set, which records the set itself."""
+    """The Condition inside a TracedEvent: its waits are the Event's, and its notify_all,
+    which only Event.set calls, records the set (so Event.set runs unchanged, with no
+    Python call of ours added around it)."""
 
     notify = synchronize.Condition.notify
-    notify_all = synchronize.Condition.notify_all
+
+    def notify_all(self) -> None:
+        synchronize.Condition.notify(self, sys.maxsize)  # what the original's does
+        if self._noted_set != ring.generation:  # this process's first set: who can set it
+            self._noted_set = ring.generation
+            emit(self._code_set, monotonic_ns(), 0)
 
     def _trace(self, oid: int) -> None:
         TracedCondition._trace(self, oid)
@@ -244,8 +250,8 @@ class _EventCondition(TracedCondition):
 
 
 class TracedEvent(synchronize.Event):
-    """multiprocessing.Event whose waits on an unset event are recorded, and each set and
-    clear (a SIGNAL record: who can end its waits).
+    """multiprocessing.Event whose waits on an unset event are recorded, and each
+    process's first set and clear (a SIGNAL record: who can end its waits).
 
     Event.wait calls its Condition's wait only when the flag is not set, so making that
     (internal, otherwise untraced) Condition a TracedCondition with the Event's id records
@@ -255,13 +261,6 @@ class TracedEvent(synchronize.Event):
         super().__init__(ctx=ctx)
         self._cond.__class__ = _EventCondition  # same fields; pickles with the id
         self._cond._trace(mptui_id)
-
-    def set(self) -> None:
-        synchronize.Event.set(self)
-        cond = self._cond
-        if cond._noted_set != ring.generation:  # this process's first set: who can set it
-            cond._noted_set = ring.generation
-            emit(cond._code_set, monotonic_ns(), 0)
 
     def clear(self) -> None:
         synchronize.Event.clear(self)
