@@ -206,6 +206,19 @@ WAIT_OUTCOMES = {
 WAIT_BEGIN = "wait_begin"  # pid, id, t, op, [child] (op "join": the pid being joined)
 WAIT_END = "wait_end"  # pid, id, t, outcome, wait_ns (the op is the begin's)
 
+# Signals (ring kind 14): a process set (or cleared) an Event or notified a Condition.
+# Recorded once per process, object and operation, its first: the doctor needs to know who
+# can end an Event's or a Condition's waits, not how often they did.
+RK_SIGNAL = 14  # aux: the operation (SIGNAL_OPS); value: n for a notify, else 0
+SIG_SET, SIG_CLEAR, SIG_NOTIFY, SIG_NOTIFY_ALL = range(1, 5)
+SIGNAL_OPS = {
+    SIG_SET: "set",  # Event.set
+    SIG_CLEAR: "clear",  # Event.clear
+    SIG_NOTIFY: "notify",  # Condition.notify(n)
+    SIG_NOTIFY_ALL: "notify_all",  # Condition.notify_all
+}
+SIGNAL = "signal"  # pid, id, t, op (one of SIGNAL_OPS)
+
 COUNTER = "counter"  # pid, id, op (one of COUNTER_OPS), end, count, bytes: a process's totals
 COUNTER_OPS = {
     RK_QUEUE_PUT: "put",
@@ -224,6 +237,7 @@ RING_KIND_NAMES = {
     RK_LOCK_TIMEOUT: LOCK_TIMEOUT,
     RK_WAIT_BEGIN: WAIT_BEGIN,
     RK_WAIT_END: WAIT_END,
+    RK_SIGNAL: SIGNAL,
 }
 
 OBJECT_ID_BITS = 48
@@ -250,6 +264,8 @@ def ring_event(pid: int, code: int, t_ns: int, value: int) -> dict:
     elif kind == WAIT_END:
         event["outcome"] = WAIT_OUTCOMES.get((code >> 48) & 0xFF, "unknown")
         event["wait_ns"] = value
+    elif kind == SIGNAL:
+        event["op"] = SIGNAL_OPS.get((code >> 48) & 0xFF, "unknown")
     return event
 
 

@@ -18,16 +18,21 @@ the fast path):
   arrive never does) until it returns or raises.
 * Value, Array: their lock is a traced RLock labelled "Value file:line" / "Array file:line".
 
-Event.set and Condition.notify record nothing yet: the vocabulary has no kind for them.
+Signals: the first ``Event.set``/``clear`` and ``Condition.notify``/``notify_all`` of each
+process writes a SIGNAL record (a shared-memory write, no system call), so the doctor knows
+which processes have set an Event or notified a Condition: the ones that can end its waits.
+It needs who, not how often: later calls in the same process cost one comparison.
 """
 
 from __future__ import annotations
 
+import sys
 import threading
 from multiprocessing import synchronize
 from time import monotonic_ns
 
 from mptui import events as ev
+from mptui.agent import ring
 from mptui.agent.ring import count, emit, emit_counted
 from mptui.agent.traced import TracedRLock, _codes, declare
 
@@ -169,6 +174,11 @@ class TracedCondition(synchronize.Condition):
         self._mptui_id = oid
         self._code_begin = _codes(ev.RK_WAIT_BEGIN, oid, ev.OP_WAIT)
         self._code_end = _codes(ev.RK_WAIT_END, oid)
+        self._code_notify = _codes(ev.RK_SIGNAL, oid, ev.SIG_NOTIFY)
+        self._code_notify_all = _codes(ev.RK_SIGNAL, oid, ev.SIG_NOTIFY_ALL)
+        # The ring generation in which this process last recorded a signal of each kind
+        # (-1: not yet): a fork child, whose generation differs, records its own first one.
+        self._noted_notify = self._noted_notify_all = -1
 
     def __getstate__(self):
         return (*synchronize.Condition.__getstate__(self), self._mptui_id)
@@ -196,6 +206,19 @@ class TracedCondition(synchronize.Condition):
         emit(self._code_end if notified else self._code_end | _TIMEOUT, t1, t1 - t0)
         return notified
 
+    def notify(self, n: int = 1) -> None:
+        synchronize.Condition.notify(self, n)  # raises, unrecorded, without the lock
+        if self._noted_notify != ring.generation:
+            self._noted_notify = ring.generation
+            emit(self._code_notify, monotonic_ns(), n)
+
+    def notify_all(self) -> None:
+        # The original calls self.notify(n=sys.maxsize): one record, not two.
+        synchronize.Condition.notify(self, sys.maxsize)
+        if self._noted_notify_all != ring.generation:
+            self._noted_notify_all = ring.generation
+            emit(self._code_notify_all, monotonic_ns(), 0)
+
 
 def traced_condition(ctx, lock, label: str) -> TracedCondition:
     """``ctx.Condition(lock)`` for the program: without a lock, its own RLock is traced
@@ -206,8 +229,29 @@ def traced_condition(ctx, lock, label: str) -> TracedCondition:
     return TracedCondition(lock, ctx=ctx, mptui_id=oid)
 
 
+class _EventCondition(TracedCondition):
+    """The Condition inside a TracedEvent: its waits are the Event's, and its notify_all,
+    which only Event.set calls, records the set (so Event.set runs unchanged, with no
+    Python call of ours added around it)."""
+
+    notify = synchronize.Condition.notify
+
+    def notify_all(self) -> None:
+        synchronize.Condition.notify(self, sys.maxsize)  # what the original's does
+        if self._noted_set != ring.generation:  # this process's first set: who can set it
+            self._noted_set = ring.generation
+            emit(self._code_set, monotonic_ns(), 0)
+
+    def _trace(self, oid: int) -> None:
+        TracedCondition._trace(self, oid)
+        self._code_set = _codes(ev.RK_SIGNAL, oid, ev.SIG_SET)
+        self._code_clear = _codes(ev.RK_SIGNAL, oid, ev.SIG_CLEAR)
+        self._noted_set = self._noted_clear = -1  # as TracedCondition's _noted_notify
+
+
 class TracedEvent(synchronize.Event):
-    """multiprocessing.Event whose waits on an unset event are recorded.
+    """multiprocessing.Event whose waits on an unset event are recorded, and each
+    process's first set and clear (a SIGNAL record: who can end its waits).
 
     Event.wait calls its Condition's wait only when the flag is not set, so making that
     (internal, otherwise untraced) Condition a TracedCondition with the Event's id records
@@ -215,8 +259,15 @@ class TracedEvent(synchronize.Event):
 
     def __init__(self, *, ctx, mptui_id: int) -> None:
         super().__init__(ctx=ctx)
-        self._cond.__class__ = TracedCondition  # same fields; pickles with the id
+        self._cond.__class__ = _EventCondition  # same fields; pickles with the id
         self._cond._trace(mptui_id)
+
+    def clear(self) -> None:
+        synchronize.Event.clear(self)
+        cond = self._cond
+        if cond._noted_clear != ring.generation:
+            cond._noted_clear = ring.generation
+            emit(cond._code_clear, monotonic_ns(), 0)
 
     def __repr__(self) -> str:
         return _repr_as(self, synchronize.Event)

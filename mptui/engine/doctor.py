@@ -12,6 +12,12 @@ what, who holds what, which processes live. From it the wait-for graph (process 
   guidelines: "joining processes that use queues").
 * **never**: a wait that nothing can end: a lock held by a process that has exited, a get
   or recv when no other process of the program is left to put or send.
+* **barrier**: processes wait in ``Barrier.wait`` and no live process is free to arrive:
+  the others have exited, or wait themselves for what only these waiters could end. One
+  free process is enough to stay silent, whatever the parties missing: it could still
+  start them.
+* **event**: processes wait for an Event that no live process can set any more; a
+  Condition wait nobody left can notify is a **never**, always a guess.
 * **stall**: a wait longer than the stall threshold that none of the above explains.
 
 No clock is read: "now" is the newest time the events carried, so a replay diagnoses
@@ -37,6 +43,12 @@ different processes are read one after another, so for an instant the Store can 
 release that a later record of another process already answered."""
 
 DEADLOCK, JOIN_BEFORE_DRAIN, NEVER, STALL = "deadlock", "join-before-drain", "never", "stall"
+BARRIER, EVENT = "barrier", "event"
+SIGNAL_SETTLE_NS = 1_000_000_000
+"""An Event, Condition or Barrier wait must have stood this long, and the last other
+process must have ended this long ago, before nobody is left to end it: a process just
+started (spawn) says hello a moment after its parent went on, and until then the Store
+does not know it exists."""
 
 
 @dataclass(slots=True, kw_only=True)
@@ -61,6 +73,12 @@ class Facts:
     stall_after_ns: int = DEFAULT_STALL_AFTER_NS
     ended: Mapping[int, int] = field(default_factory=dict)
     """Pid -> when it ended, for the program's processes that have."""
+    kinds: Mapping[int, str] = field(default_factory=dict)
+    """Object id -> its type (``Event``, ``Barrier``, ...), for the objects waited on."""
+    parties: Mapping[int, int] = field(default_factory=dict)
+    """Barrier id -> its parties."""
+    setters: Mapping[int, tuple[int, ...]] = field(default_factory=dict)
+    """Event or Condition id -> the pids that have ever set or notified it."""
 
 
 def releasers(wait: WaitView, facts: Facts) -> tuple[int, ...]:
@@ -121,6 +139,9 @@ def diagnose(facts: Facts) -> list[AlertView]:
         if alert is not None:
             alerts.append(alert)
             explained.add(wait.pid)
+    for alert in _unsignalled(facts, explained):
+        alerts.append(alert)
+        explained.update(alert.pids)
     for wait in facts.waits:
         age = facts.now_ns - wait.since_ns
         if wait.pid in explained or age < facts.stall_after_ns:
@@ -232,6 +253,8 @@ def _join_before_drain(wait: WaitView, facts: Facts) -> AlertView | None:
         for qid, putters in facts.queue_putters.items()
         if child in putters and facts.queue_depth.get(qid, 0) > 0
     ]
+    if not full and not any(child in putters for putters in facts.queue_putters.values()):
+        return None  # it put on no queue: slow to exit (a loaded machine), not this hang
     parent, kid = _who(wait.pid, facts), _who(child, facts)
     if full:
         queues = ", ".join(facts.labels.get(qid, f"queue {qid:x}") for qid in full)
@@ -302,6 +325,129 @@ def _never(wait: WaitView, facts: Facts) -> AlertView | None:
         pids=(wait.pid,),
         objects=(wait.object_id,),
         since_ns=wait.since_ns,
+        sure=sure,
+    )
+
+
+# ------------------------------------------------- Barriers, Events and Conditions
+
+_SIGNALLED = ("Barrier", "Event", "Condition")
+
+
+def _unsignalled(facts: Facts, stuck: set[int]) -> list[AlertView]:
+    """Barriers that can no longer fill, Events and Conditions nobody left can set or
+    notify. ``stuck``: pids whose waits an alert already explains. One alert makes its
+    waiters stuck too, which may leave another object with nobody to end its waits."""
+    groups: dict[int, list[WaitView]] = {}
+    for wait in facts.waits:
+        if (
+            wait.op == "wait"
+            and wait.pid in facts.alive
+            and wait.pid not in stuck
+            and facts.kinds.get(wait.object_id) in _SIGNALLED
+        ):
+            groups.setdefault(wait.object_id, []).append(wait)
+    alerts: list[AlertView] = []
+    stuck = set(stuck)
+    found = True
+    while found and groups:
+        found = False
+        for oid in sorted(groups):
+            alert = _unsignalled_object(oid, groups[oid], stuck, facts)
+            if alert is not None:
+                alerts.append(alert)
+                stuck.update(alert.pids)
+                del groups[oid]
+                found = True
+    return alerts
+
+
+def _unsignalled_object(
+    oid: int, group: list[WaitView], stuck: set[int], facts: Facts
+) -> AlertView | None:
+    """The alert for the waits on one Event, Condition or Barrier, if no live process
+    that is free to act is left to end them."""
+    now = facts.now_ns
+    if any(now - w.since_ns < SIGNAL_SETTLE_NS for w in group):
+        return None
+    waiters = {w.pid for w in group}
+    last_end = max((t for pid, t in facts.ended.items() if pid not in waiters), default=0)
+    if now - last_end < SIGNAL_SETTLE_NS:
+        return None  # its last set or arrival may be in a record not read yet
+    others = facts.alive - waiters
+    # Processes that wait for what only the waiters (or processes already stuck) could
+    # end: a parent joining a waiter, a process queued on a lock a waiter holds.
+    behind = [w for w in _stuck_behind(waiters | stuck, facts) if w.pid not in waiters]
+    blocked = waiters | stuck | {w.pid for w in behind}
+    if others - blocked:
+        return None  # a process that is free to act may still set, notify or arrive
+    kind = facts.kinds[oid]
+    setters = facts.setters.get(oid, ())
+    if kind != "Barrier" and any(pid in others for pid in setters):
+        return None  # a live process has set it before: it may well again
+    if kind == "Barrier":
+        missing = facts.parties.get(oid, 0) - len(waiters)
+        if missing <= 0:
+            return None  # parties unknown, or threads wait: no telling
+    group = sorted(group, key=lambda w: w.pid)
+    pids = tuple(w.pid for w in group)
+    names = [facts.names.get(pid, f"pid {pid}") for pid in pids]
+    who = " and ".join(names) if len(names) <= 2 else ", ".join(names)
+    waits = "waits" if len(names) == 1 else "wait"
+    label = group[0].object_label
+    details = [_detail(w, facts) for w in group]
+    if others:
+        details.append(
+            "every other process waits itself: "
+            + ", ".join(_who(pid, facts) for pid in sorted(others))
+        )
+    details.extend(f"and behind them: {_detail(w, facts)}" for w in behind)
+    since = max(max(w.since_ns for w in group), min(last_end, now))
+    if kind == "Barrier":
+        parties = facts.parties[oid]
+        details.insert(
+            len(group),
+            f"{len(waiters)} of {parties} parties wait; {missing} more must arrive "
+            "and no live process is left to",
+        )
+        alert_kind, key = BARRIER, f"{BARRIER}:{oid}"
+        title = f"Never: {label} can no longer fill: {who} {waits} for {missing} more"
+        advice = (
+            "A party that exits never arrives: pass wait() a timeout (or call abort() "
+            "when a party fails) so the others get BrokenBarrierError instead."
+        )
+        sure = not others
+    else:
+        verb, done = ("set", "set") if kind == "Event" else ("notify", "notified")
+        history = ", ".join(
+            _who(pid, facts) + ("" if pid in facts.alive else " (exited)") for pid in setters
+        )
+        details.insert(
+            len(group),
+            f"{done} before by {history}" if history else f"no process has {done} it yet",
+        )
+        title = f"Never: {who} {waits} for {label}, and no live process can {verb} it"
+        if kind == "Event":
+            alert_kind, key, sure = EVENT, f"{EVENT}:{oid}", not others
+            advice = (
+                "Set the Event in a finally block of the process meant to set it, or "
+                "wait with a timeout and check that it is still alive."
+            )
+        else:  # a Condition: its lock may be notified through another object: a guess
+            alert_kind, key, sure = NEVER, f"{NEVER}:condition/{oid}", False
+            advice = (
+                "Notify in a finally block of the process meant to notify, or wait "
+                "with a timeout (wait_for(predicate, timeout))."
+            )
+    return AlertView(
+        kind=alert_kind,
+        key=key,
+        title=title,
+        details=tuple(details),
+        advice=advice,
+        pids=(*pids, *(w.pid for w in behind)),
+        objects=(oid,),
+        since_ns=since,
         sure=sure,
     )
 

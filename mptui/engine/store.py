@@ -205,6 +205,36 @@ class _Pipe:
         )
 
 
+@dataclass(slots=True)
+class _Signals:
+    """What the doctor needs about Events, Conditions and Barriers: who has set or
+    notified each (``signal`` events) and each Barrier's parties."""
+
+    setters: dict = field(default_factory=dict)  # object id -> {pid: None}, first first
+    parties: dict = field(default_factory=dict)  # Barrier id -> parties
+
+    def declared(self, kind: str, oid: int, e: dict) -> None:
+        parties = e.get("parties")
+        if kind == "Barrier" and isinstance(parties, int) and not isinstance(parties, bool):
+            self.parties.setdefault(oid, parties)
+
+    def signalled(self, e: dict) -> None:
+        pid, oid, op = e["pid"], e["id"], e.get("op")
+        if not isinstance(pid, int) or not isinstance(oid, int):
+            raise TypeError(f"signal {pid!r} {oid!r}")
+        if op != "clear":  # a clear ends no wait
+            self.setters.setdefault(oid, {})[pid] = None
+
+    def facts(self, waits: dict, locks: dict) -> dict:
+        """The doctor's Facts fields for the objects waited on now."""
+        waited = {oid for (_pid, oid) in waits}
+        return {
+            "kinds": {oid: locks[oid].kind for oid in waited if oid in locks},
+            "parties": {oid: n for oid, n in self.parties.items() if oid in waited},
+            "setters": {oid: tuple(self.setters.get(oid, ())) for oid in waited},
+        }
+
+
 def _percentile(sorted_values: list[int], fraction: float) -> int | None:
     """Nearest-rank percentile: the smallest value with at least ``fraction`` at or below."""
     if not sorted_values:
@@ -341,6 +371,7 @@ class Store:
         self._alert_seq = 0
         self._labels_made: dict[str, int] = {}  # creation site -> objects made there
         self._live_version = 0
+        self._signals = _Signals()
 
     # ---------------------------------------------------------------- writing
 
@@ -727,6 +758,7 @@ class Store:
 
     def _on_object(self, e: dict) -> None:
         kind, oid = e["type"], self._object_id(e)
+        self._signals.declared(kind, oid, e)
         for table in (self._locks, self._queues, self._pipes):
             if oid in table and table[oid].label:
                 return  # declared already: the first declaration named it
@@ -958,6 +990,7 @@ class Store:
             queue_depth={qid: max(0, q.puts - q.gets) for qid, q in self._queues.items()},
             queue_putters=putters,
             stall_after_ns=self.stall_after_ns,
+            **self._signals.facts(self._waits, self._locks),
             ended={
                 p.pid: p.ended_ns
                 for p in self._processes.values()
@@ -1073,6 +1106,7 @@ class Store:
         ev.RETURNED: _on_returned,
         ev.COUNTER: _on_counter,
         ev.UNCOUNTED: _on_uncounted,
+        ev.SIGNAL: lambda self, e: self._signals.signalled(e),
         ev.RECORDS: _on_records,
     }
     _RECORD_FOLDS = {

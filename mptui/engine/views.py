@@ -188,7 +188,8 @@ class AlertView:
 
     kind: str
     """``deadlock``, ``join-before-drain``, ``never`` (waiting for what will never
-    come) or ``stall`` (mptui.engine.doctor)."""
+    come), ``barrier`` (a Barrier that can no longer fill), ``event`` (an Event no live
+    process can set) or ``stall`` (mptui.engine.doctor)."""
     key: str
     """Stays the same while the same alert stands: what it is about."""
     title: str

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from mptui.engine.views import AlertView, Snapshot
 
 STYLES = {"deadlock": "bold red", "never": "bold red", "join-before-drain": "bold red",
-          "stall": "bold yellow"}  # fmt: skip
+          "barrier": "bold red", "event": "bold red", "stall": "bold yellow"}  # fmt: skip
 
 
 def alert_text(alerts: tuple[AlertView, ...], graph: list[str], now_ns: int,
