@@ -36,6 +36,7 @@ from multiprocessing import connection, reduction
 from time import monotonic_ns
 
 from mptui import events as ev
+from mptui.agent import ring
 from mptui.agent.ring import count, emit
 
 TASKS, RESULTS = "tasks", "results"
@@ -92,6 +93,9 @@ def _count_queue(queue, pool_id: int, label: str, role: str) -> None:
     for end, kind_code in ends:
         end._mptui_code, end._mptui_pool = kind_code << 56 | oid, pool_id
         end.__class__ = _CountedEnd  # same fields; only the two methods differ
+        # Claimed now, in the thread making the pool: its handler threads would otherwise
+        # race the main thread's first wait record to create this process's ring.
+        ring.counter_base(end._mptui_code)
 
 
 def _pool_site() -> str:
