@@ -275,7 +275,8 @@ def creation_site() -> tuple[bool, str]:
 
     ``internal`` is True when the standard library made it (a Queue's own locks, a Pool's
     queues, a ProcessPoolExecutor's wake-up pipe): those stay untraced, they are plumbing,
-    not the program's objects.
+    not the program's objects. (A pool's two queues are counted all the same, as the
+    pool's, by mptui.agent.traced_pool.)
     """
     frame = sys._getframe(1)
     while frame is not None:
