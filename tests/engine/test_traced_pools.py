@@ -17,6 +17,7 @@ from engine_runs import Run, run_program
 from mptui import events as ev
 from mptui.engine.run_control import RunControl
 from mptui.engine.session import Program, Session
+from mptui.headless import summary_json, summary_text
 
 
 def line_of(source: str, text: str) -> int:
@@ -121,6 +122,18 @@ def test_pool_queues_are_the_pools_with_exact_counts_and_tasks_done(write_script
     assert done[main] == 0
     for each in (pool, executor):
         assert all(done[pid] == tasks_done for pid, tasks_done in each.workers)
+
+    # The headless summary has a line per pool, and the JSON summary the same numbers.
+    text = summary_text(run.snapshot)
+    each = ", ".join(f"pid {pid}: {n}" for pid, n in pool.workers)
+    assert f"pools:\n  {pool.label}  tasks done 1125: {each}\n" in text
+    assert f"  {executor.label}  tasks done 215: " in text
+    summary = summary_json(run.snapshot)
+    assert [(p["label"], p["tasks_done"]) for p in summary["pools"]] == [
+        (pool.label, 1125),
+        (executor.label, 215),
+    ]
+    assert sum(p["tasks_done"] for p in summary["processes"]) == 1125 + 215
 
 
 # ------------------------------------------------------------------ result waits
