@@ -15,9 +15,11 @@ import time
 from engine_runs import Run, run_program
 
 from mptui import events as ev
+from mptui import format as fmt
 from mptui.engine.run_control import RunControl
 from mptui.engine.session import Program, Session
 from mptui.headless import summary_json, summary_text
+from mptui.tui.widgets.process_panel import process_cells
 
 
 def line_of(source: str, text: str) -> int:
@@ -122,6 +124,12 @@ def test_pool_queues_are_the_pools_with_exact_counts_and_tasks_done(write_script
     assert done[main] == 0
     for each in (pool, executor):
         assert all(done[pid] == tasks_done for pid, tasks_done in each.workers)
+
+    # The dashboard's process table says it in the worker's state cell.
+    pid, n = pool.workers[0]
+    state = process_cells(run.snapshot.process(pid), run.snapshot.now_ns)[2].plain
+    assert state.endswith(f", {fmt.count(n)} task{'s' * (n != 1)}"), state
+    assert process_cells(run.by_name("MainProcess"), 0)[2].plain == "exited"
 
     # The headless summary has a line per pool, and the JSON summary the same numbers.
     text = summary_text(run.snapshot)
