@@ -970,7 +970,11 @@ class Store:
                 for p in self._processes.values()
                 if p.ended_ns is not None and p.role != "helper"
             },  # fmt: skip
-            pool_busy={oid: self._pool_busy_ns(pool) for oid, pool in self._pools.items()},
+            pool_busy={  # only the pools waited on: a churning pool has many workers
+                w.object_id: self._pool_busy_ns(self._pools[w.object_id])
+                for w in self._wait_views()
+                if w.op == "result" and w.object_id in self._pools
+            },
         )
 
     def _pool_busy_ns(self, pool: _Pool) -> int:
