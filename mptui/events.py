@@ -103,6 +103,8 @@ RING = "ring"  # pid, path  (the process created its ring)
 STACKS_OFF = "stacks_off"  # pid  (the program took STACK_SIGNAL for itself: no stack dumps
 #   through the agent for this process)
 OBJECT = "object"  # pid, id, type, label, [maxsize]  (a traced primitive was created)
+#   a pool (type Pool or ProcessPoolExecutor) is an object too; its queues carry [owner]
+#   (the pool's id) and [role] ("tasks" or "results")
 UNCOUNTED = "uncounted"  # pid, id, op: this process cannot count ``op`` on object ``id``
 #   (its counter table is full: more than COUNTER_SLOTS counters in one process)
 
@@ -182,6 +184,10 @@ RK_LOCK_TIMEOUTS = 11
 # never ended is one the process died in (or is still in).
 RK_WAIT_BEGIN = 12  # aux: the operation (WAIT_OPS); value: the child's pid for a join, else 0
 RK_WAIT_END = 13  # aux: the outcome (WAIT_OUTCOMES); value: wait_ns
+# Pools (mptui.agent.traced_pool): a pool worker's tasks finished, one counter per pool
+# (object id: the pool's); count = task messages, amount = calls of the program's function
+# (a chunk of Pool.map or executor.map counts its items).
+RK_TASKS_DONE = 16
 # Semaphores record who holds a unit with RK_LOCK_ACQUIRED / RK_LOCK_RELEASED, as locks do
 # (several holders at once).
 
@@ -228,6 +234,7 @@ COUNTER_OPS = {
     RK_LOCK_RELEASES: "released",
     RK_LOCK_CONTENDED: "contended",
     RK_LOCK_TIMEOUTS: "timeout",
+    RK_TASKS_DONE: "tasks",
 }
 
 RING_KIND_NAMES = {

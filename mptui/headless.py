@@ -32,7 +32,7 @@ from mptui.engine.run_control import RunControl
 from mptui.engine.session import Session
 from mptui.engine.stacks import StackDump
 from mptui.engine.store import Store
-from mptui.engine.views import AlertView, ProcessView, RunView, Snapshot
+from mptui.engine.views import AlertView, PoolView, ProcessView, RunView, Snapshot
 from mptui.format import duration_ns as duration
 from mptui.format import size
 from mptui.text import printable, printable_line
@@ -229,6 +229,9 @@ def summary_text(snap: Snapshot, alerts: Sequence[AlertView] = ()) -> str:
     width = max(map(len, names), default=8)
     for p, name in zip(snap.processes, names, strict=True):
         out.append(f"  {name:<{width}}  pid {p.pid:<7}  {outcome(p):<30}  {p.lines} lines")
+    if snap.pools:
+        out.append("pools:")
+        out.extend(f"  {printable(pool.label)}  {pool_tasks(pool)}" for pool in snap.pools)
     if snap.queues:
         out.append("queues:")
         for q in snap.queues:
@@ -281,6 +284,14 @@ def summary_text(snap: Snapshot, alerts: Sequence[AlertView] = ()) -> str:
     return "\n".join(out) + "\n"
 
 
+def pool_tasks(pool: PoolView) -> str:
+    """``tasks done 1000: pid 12: 340, pid 13: 330, pid 14: 330``."""
+    if not pool.workers:
+        return "tasks done 0"
+    each = ", ".join(f"pid {pid}: {done}" for pid, done in pool.workers)
+    return f"tasks done {pool.tasks_done}: {each}"
+
+
 def interpreter(run: RunView) -> str:
     """``, Python 3.11.2 (/usr/bin/python3)``: which Python ran, when the run said."""
     if run.python is None:
@@ -327,6 +338,7 @@ def summary_json(snap: Snapshot, alerts: Sequence[AlertView] = ()) -> dict:
             "signal": p.signal,
             "verdict": p.verdict,
             "lines": p.lines,
+            "tasks_done": p.tasks_done,
         }
 
     return {
@@ -344,8 +356,18 @@ def summary_json(snap: Snapshot, alerts: Sequence[AlertView] = ()) -> dict:
                 "gets": q.gets,
                 "depth": q.depth,
                 "uncounted": q.uncounted,
+                "owner": q.owner,
             }
             for q in snap.queues
+        ],
+        "pools": [
+            {
+                "label": pool.label,
+                "kind": pool.kind,
+                "tasks_done": pool.tasks_done,
+                "workers": [{"pid": pid, "tasks_done": done} for pid, done in pool.workers],
+            }
+            for pool in snap.pools
         ],
         "pipes": [
             {

@@ -79,6 +79,9 @@ def install(is_runner: bool, start_method: str | None) -> None:
         "multiprocessing.forkserver": _mark_forkserver_main,
         "subprocess": _patch_subprocess,
         "signal": _guard_signal,
+        # A Pool's and a ProcessPoolExecutor's queues, result waits and tasks done.
+        "multiprocessing.pool": _hook_pool,
+        "concurrent.futures.process": _hook_executor,
     }
     for name in list(hooks):
         module = sys.modules.get(name)
@@ -272,7 +275,8 @@ def creation_site() -> tuple[bool, str]:
 
     ``internal`` is True when the standard library made it (a Queue's own locks, a Pool's
     queues, a ProcessPoolExecutor's wake-up pipe): those stay untraced, they are plumbing,
-    not the program's objects.
+    not the program's objects. (A pool's two queues are counted all the same, as the
+    pool's, by mptui.agent.traced_pool.)
     """
     frame = sys._getframe(1)
     while frame is not None:
@@ -347,6 +351,18 @@ def _patch_poll(module) -> None:
         return code
 
     popen_class.poll = poll
+
+
+def _hook_pool(module) -> None:
+    from mptui.agent import traced_pool
+
+    traced_pool.patch_pool(module)
+
+
+def _hook_executor(module) -> None:
+    from mptui.agent import traced_pool
+
+    traced_pool.patch_executor(module)
 
 
 def _guard_signal(module) -> None:

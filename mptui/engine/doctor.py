@@ -19,6 +19,12 @@ what, who holds what, which processes live. From it the wait-for graph (process 
 * **event**: processes wait for an Event that no live process can set any more; a
   Condition wait nobody left can notify is a **never**, always a guess.
 * **stall**: a wait longer than the stall threshold that none of the above explains.
+  A wait for a pool's results (``result``: Pool.map, AsyncResult.get, imap's next(),
+  Future.result()) counts from the later of its start and the last time the pool was
+  seen at work (a live worker holding a task, or a task finished): a parent waiting a
+  minute in Pool.map on slow tasks is no stall while its workers work; it is one when no
+  worker holds a task and none finished one for the threshold (a worker that died with
+  its task: Pool.map then waits forever).
 
 No clock is read: "now" is the newest time the events carried, so a replay diagnoses
 exactly what the live run did. Edges are drawn only where the releaser is known (a lock's
@@ -79,6 +85,9 @@ class Facts:
     """Barrier id -> its parties."""
     setters: Mapping[int, tuple[int, ...]] = field(default_factory=dict)
     """Event or Condition id -> the pids that have ever set or notified it."""
+    pool_busy: Mapping[int, int] = field(default_factory=dict)
+    """Pool id -> when it was last seen at work: ``now_ns`` while a live worker holds a
+    task, else when a worker last finished one (0: never)."""
 
 
 def releasers(wait: WaitView, facts: Facts) -> tuple[int, ...]:
@@ -148,6 +157,8 @@ def diagnose(facts: Facts) -> list[AlertView]:
             continue
         if wait.op == "join":
             continue  # a child at work for long is no stall; a stuck one has its own alert
+        if wait.op == "result" and _pool_at_work(wait, facts):
+            continue
         alert = _stall(wait, facts)
         behind = _stuck_behind({wait.pid}, facts)
         if behind:  # a parent joining the stalled process waits with it
@@ -450,6 +461,12 @@ def _unsignalled_object(
         since_ns=since,
         sure=sure,
     )
+
+
+def _pool_at_work(wait: WaitView, facts: Facts) -> bool:
+    """A result wait on a pool that worked within the stall threshold is no stall."""
+    quiet_since = max(wait.since_ns, facts.pool_busy.get(wait.object_id, 0))
+    return facts.now_ns - quiet_since < facts.stall_after_ns
 
 
 def _stall(wait: WaitView, facts: Facts) -> AlertView:

@@ -39,6 +39,7 @@ from mptui.engine.views import (
     LogLine,
     PendingLine,
     PipeView,
+    PoolView,
     ProcessView,
     QueueView,
     RunView,
@@ -62,6 +63,9 @@ SYNC_KINDS = ("Lock", "RLock", "Semaphore", "BoundedSemaphore", "Condition", "Ev
 """Objects shown in the Locks panel: what a process can hold or wait on to synchronise."""
 SEMAPHORES = ("Semaphore", "BoundedSemaphore")
 LOCKS = ("Lock", "RLock")
+POOL_KINDS = ("Pool", "ProcessPoolExecutor")
+"""Process pools (mptui.agent.traced_pool): declared so their queues and result waits
+name them."""
 WAIT_ONLY = ("Condition", "Event", "Barrier")
 """Objects a process waits on but never holds."""
 LIVE_KINDS = frozenset({
@@ -103,6 +107,7 @@ class _Process:
     user_signal: int | None = None  # what you sent from mptui (k)
     stop_reason: str | None = None  # still running when mptui began to end the run: why
     returned_ns: int | None = None  # its run() returned (it flushes queues, then exits)
+    tasks_done: int = 0  # as a pool's worker (_Pool.tasks)
 
     @property
     def alive(self) -> bool:
@@ -127,6 +132,7 @@ class _Process:
             cpu_percent=self.cpu_percent,
             rss_bytes=self.rss_bytes,
             argv=self.argv,
+            tasks_done=self.tasks_done,
             verdict=judge.process_verdict(
                 alive=self.alive,
                 exitcode=self.exitcode,
@@ -155,6 +161,7 @@ class _Queue:
     kind: str = "Queue"
     uncounted: set = field(default_factory=set)  # pids that could not count it
     ticked: int = 0  # the Store's tick count its rates and depth history are up to date with
+    owner: str = ""  # the pool it belongs to (its label), if any
 
     def view(self, ticks: int) -> QueueView:
         depth = max(0, self.puts - self.gets)
@@ -175,6 +182,30 @@ class _Queue:
             depth_history=history,
             kind=self.kind,
             uncounted=len(self.uncounted),
+            owner=self.owner,
+        )
+
+
+@dataclass(slots=True)
+class _Pool:
+    """A Pool or ProcessPoolExecutor: its queues by role, and its workers' tasks done."""
+
+    id: int
+    label: str = ""
+    kind: str = "Pool"
+    creator_pid: int = 0
+    queues: dict = field(default_factory=dict)  # "tasks" / "results" -> queue id
+    tasks: dict = field(default_factory=dict)  # worker pid -> tasks done (function calls)
+    done_ns: int = 0  # when a worker was last seen to finish a task
+
+    def view(self) -> PoolView:
+        label = f"{self.kind} {self.label}" if self.label else f"{self.kind} {self.id:x}"
+        return PoolView(
+            id=self.id,
+            label=label,
+            kind=self.kind,
+            creator_pid=self.creator_pid,
+            workers=tuple(self.tasks.items()),
         )
 
 
@@ -354,6 +385,7 @@ class Store:
         self._moving: set[int] = set()  # queues the next tick looks at (see _on_tick)
         self._pipes: dict[int, _Pipe] = {}
         self._locks: dict[int, _Lock] = {}
+        self._pools: dict[int, _Pool] = {}
         self._events_dropped = 0
         self._bad_messages = 0
         self._run = RunView()
@@ -432,6 +464,7 @@ class Store:
                     waits=self._wait_views(),
                     alerts=tuple(self._alerts.values()),
                     now_ns=self._now,
+                    pools=tuple(pool.view() for pool in self._pools.values()),
                 )
             return self._cached
 
@@ -759,7 +792,7 @@ class Store:
     def _on_object(self, e: dict) -> None:
         kind, oid = e["type"], self._object_id(e)
         self._signals.declared(kind, oid, e)
-        for table in (self._locks, self._queues, self._pipes):
+        for table in (self._locks, self._queues, self._pipes, self._pools):
             if oid in table and table[oid].label:
                 return  # declared already: the first declaration named it
         label, creator = self._unique_label(str(e.get("label", ""))), e.get("pid", 0)
@@ -770,6 +803,13 @@ class Store:
             q = self._queues.get(oid) or self._new_queue(oid)
             q.label, q.creator_pid, q.maxsize = label, creator, int(e.get("maxsize", 0))
             q.kind = kind
+            owner = e.get("owner")
+            if isinstance(owner, int) and owner in self._pools:  # declared just before
+                q.owner = self._object_label(owner)
+                self._pools[owner].queues[str(e.get("role", ""))] = oid
+        elif kind in POOL_KINDS:
+            pool = self._pools.setdefault(oid, _Pool(oid))
+            pool.kind, pool.label, pool.creator_pid = kind, label, creator
         elif kind == "Pipe":
             p = self._pipes.setdefault(oid, _Pipe(oid))
             p.label, p.creator_pid, p.duplex = label, creator, bool(e.get("duplex", True))
@@ -953,7 +993,7 @@ class Store:
         return tuple(views)
 
     def _object_label(self, oid: int) -> str:
-        for table in (self._locks, self._queues, self._pipes):
+        for table in (self._locks, self._queues, self._pipes, self._pools):
             obj = table.get(oid)
             if obj is not None:
                 kind = getattr(obj, "kind", "Pipe")
@@ -996,7 +1036,27 @@ class Store:
                 for p in self._processes.values()
                 if p.ended_ns is not None and p.role != "helper"
             },  # fmt: skip
+            pool_busy={  # only the pools waited on: a churning pool has many workers
+                w.object_id: self._pool_busy_ns(self._pools[w.object_id])
+                for w in self._wait_views()
+                if w.op == "result" and w.object_id in self._pools
+            },
         )
+
+    def _pool_busy_ns(self, pool: _Pool) -> int:
+        """When the pool was last seen at work: now if a live worker has taken a task
+        whose result it has not sent yet, else when a worker last finished one."""
+        tasks = self._queues.get(pool.queues.get("tasks", -1))
+        results = self._queues.get(pool.queues.get("results", -1))
+        if tasks is None or results is None:
+            return pool.done_ns
+        for (pid, op), taken in tasks.counted.items():
+            if op != "get" or pid == pool.creator_pid:
+                continue  # the creator's gets: terminate() draining the queue
+            proc = self._processes.get(pid)
+            if proc is not None and proc.alive and taken > results.counted.get((pid, "put"), 0):
+                return self._now
+        return pool.done_ns
 
     def _diagnose(self) -> bool:
         """Ask the doctor; True when an alert was raised or cleared."""
@@ -1064,8 +1124,19 @@ class Store:
                 p.received_bytes[end] += amount - old_bytes
         elif op in ("released", "contended", "timeout"):
             self._lock(self._object_id(e)).counted[(pid, op)] = (count, amount)
+        elif op == "tasks":
+            self._on_tasks_done(self._object_id(e), pid, amount)
         else:
             raise ValueError(op)
+
+    def _on_tasks_done(self, pool_id: int, pid: int, done: int) -> None:
+        """A pool worker's total of tasks finished (function calls)."""
+        pool = self._pools.setdefault(pool_id, _Pool(pool_id))
+        proc = self._processes.get(pid)  # None: ended and forgotten already
+        if proc is not None:
+            proc.tasks_done += done - pool.tasks.get(pid, 0)
+        pool.tasks[pid] = done
+        pool.done_ns = self._now
 
     def _on_uncounted(self, e: dict) -> None:
         """A process could not count an operation on an object: its totals are too low."""
@@ -1076,7 +1147,7 @@ class Store:
             self._pipe(e).uncounted.add(pid)
         elif op in ("released", "contended", "timeout"):
             self._lock(self._object_id(e)).uncounted.add(pid)
-        else:
+        elif op != "tasks":  # a worker that cannot count its tasks shows none
             raise ValueError(op)
 
     _HANDLERS = {

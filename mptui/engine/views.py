@@ -43,6 +43,9 @@ class ProcessView:
     argv: tuple[str, ...]
     verdict: str = judge.RUNNING
     """How it ended, judged once for every front end: see mptui.engine.verdict."""
+    tasks_done: int = 0
+    """Tasks this process finished as a pool worker (calls of the program's function: a
+    chunk of ``map`` counts its items); 0 for a process that is no pool's worker."""
 
     @property
     def alive(self) -> bool:
@@ -98,6 +101,9 @@ class QueueView:
     uncounted: int = 0
     """Processes whose puts or gets on it could not be counted (their counter table was
     full): when not 0, the totals are too low and every front end says so."""
+    owner: str = ""
+    """The pool whose task or result queue it is (``Pool main.py:12``); empty for the
+    program's own queues."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -159,6 +165,25 @@ class LockView:
         """Of all acquires (those that failed too), the share that had to block."""
         attempts = self.acquisitions + self.timeouts + self.interrupted + self.died_waiting
         return 100.0 * self.contended / attempts if attempts else 0.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PoolView:
+    """A multiprocessing Pool or a ProcessPoolExecutor, and what its workers did."""
+
+    id: int
+    label: str
+    """``Pool main.py:12`` (its kind and the line that made it)."""
+    kind: str
+    """``Pool`` or ``ProcessPoolExecutor``."""
+    creator_pid: int
+    workers: tuple[tuple[int, int], ...] = ()
+    """``(pid, tasks done)`` of every worker that finished a task, in order of first
+    report."""
+
+    @property
+    def tasks_done(self) -> int:
+        return sum(done for _pid, done in self.workers)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -276,6 +301,8 @@ class Snapshot:
     live_version: int = 0
     """Grows when a holder, a waiter, a process's state or an alert changed (not on lines
     or counters): what a dashboard shows at once rather than at its next refresh."""
+    pools: tuple[PoolView, ...] = ()
+    """The program's process pools (their queues are in ``queues``, with an owner)."""
 
     def waiting(self, pid: int) -> WaitView | None:
         """What process ``pid`` is blocked in now (the longest wait if several threads)."""

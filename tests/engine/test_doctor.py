@@ -262,6 +262,36 @@ if __name__ == "__main__":
     with ProcessPoolExecutor(3) as pool:
         print(sum(pool.map(cube, range(500), chunksize=10)))
 """,
+    "a ProcessPoolExecutor's submit and result": """
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+
+def slow_square(n):
+    time.sleep(0.01 * (n % 5))
+    return n * n
+
+if __name__ == "__main__":
+    with ProcessPoolExecutor(3) as pool:
+        futures = [pool.submit(slow_square, n) for n in range(200)]
+        print(sum(f.result() for f in futures))
+        print(sum(f.result() for f in as_completed(pool.submit(abs, -n) for n in range(50))))
+""",
+    "apply_async with callbacks, and imap_unordered": """
+import multiprocessing as mp, time
+
+def task(n):
+    time.sleep(0.002)
+    return n
+
+if __name__ == "__main__":
+    got = []
+    with mp.Pool(3, maxtasksperchild=50) as pool:
+        results = [pool.apply_async(task, (n,), callback=got.append) for n in range(300)]
+        for r in results:
+            r.wait()
+        print(len(got), sum(r.get() for r in results))
+        print(sum(pool.imap_unordered(task, range(300), chunksize=4)))
+""",
     "a bounded JoinableQueue": """
 import multiprocessing as mp
 

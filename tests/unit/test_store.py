@@ -935,6 +935,7 @@ def test_headless_summaries_name_the_failure_and_the_dead_holder():
         "signal": "SIGKILL",
         "verdict": "failed",
         "lines": 2,
+        "tasks_done": 0,  # no pool's worker
     }
     assert by_pid[TRACKER]["role"] == "helper"
 

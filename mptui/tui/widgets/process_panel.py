@@ -74,6 +74,8 @@ def process_cells(
         state, state_style = proc.state, STATE_STYLES.get(proc.state, "")
     else:
         state, state_style = ENDED_STATES.get(proc.verdict, ("ended", "dim"))
+    if proc.tasks_done:  # a pool's worker: what it got through
+        state += f", {fmt.count(proc.tasks_done)} task{'s' * (proc.tasks_done != 1)}"
     failed = proc.verdict == verdict.FAILED
     if proc.signal:
         exit_text = Text(proc.signal, style="bold red" if failed else "")
