@@ -204,3 +204,39 @@ def test_a_long_proxy_acquire_is_a_stall_and_nothing_else(write_script, start_me
     assert alert.title.startswith("Stall: taker has waited ")
     assert alert.title.endswith(f"to acquire Manager Lock lock (prog.py:{line})")
     assert run.snapshot.alerts == ()  # cleared when it got the lock
+
+
+DEADLOCK = """
+import multiprocessing as mp
+
+def worker(first, second, both_held, give_up):
+    with first:
+        both_held.wait()
+        if second.acquire(timeout=give_up):
+            second.release()
+            print("got both", flush=True)
+        else:
+            print("gave up", flush=True)
+
+if __name__ == "__main__":
+    with mp.Manager() as manager:
+        a = manager.Lock()
+        b = manager.Lock()
+        both_held = mp.Barrier(2)
+        one = mp.Process(target=worker, args=(a, b, both_held, 4.0), name="one")
+        two = mp.Process(target=worker, args=(b, a, both_held, 2.0), name="two")
+        one.start(); two.start(); one.join(); two.join()
+"""
+
+
+def test_two_proxy_locks_taken_in_opposite_order_are_a_deadlock(write_script, start_method):
+    run = run_program(Program.from_script(write_script(DEADLOCK), (), start_method))
+    assert sorted(run.lines()) == ["gave up", "got both"]
+    one, two = run.by_name("one"), run.by_name("two")
+    (alert,) = [alert for alert in run.alerts if alert.kind == "deadlock"]
+    assert set(alert.pids) == {one.pid, two.pid}
+    b = line_of(DEADLOCK, "b = manager.Lock()")
+    assert f"to acquire Manager Lock b (prog.py:{b}), held by two" in alert.details[0]
+    # The timed-out acquire counts as a contended wait of the lock it gave up on.
+    (lock_a,) = [lock for lock in run.snapshot.locks if lock.label.startswith("a (")]
+    assert lock_a.timeouts == 1 and lock_a.holder is None
