@@ -240,3 +240,15 @@ def test_two_proxy_locks_taken_in_opposite_order_are_a_deadlock(write_script, st
     # The timed-out acquire counts as a contended wait of the lock it gave up on.
     (lock_a,) = [lock for lock in run.snapshot.locks if lock.label.startswith("a (")]
     assert lock_a.timeouts == 1 and lock_a.holder is None
+
+
+def test_the_manager_keeps_its_name_whichever_message_is_read_first():
+    from mptui.engine.store import Store
+
+    started = {"kind": ev.STARTED, "pid": 7, "t": 2, "name": "SyncManager-1"}
+    manager = {"kind": ev.MANAGER, "pid": 1, "t": 3, "child": 7, "name": "manager (m.py:3)"}
+    for order in ((started, manager), (manager, started)):
+        store = Store()
+        store.apply_many([{"kind": ev.HELLO, "pid": 1, "t": 1, "runner": True}, *order])
+        (proc,) = [p for p in store.snapshot().processes if p.pid == 7]
+        assert (proc.role, proc.name) == ("manager", "manager (m.py:3)")
