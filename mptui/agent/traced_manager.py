@@ -14,16 +14,18 @@ Here:
   object of type ``Manager Lock``, ``Manager dict``, ``Manager Queue``..., labelled by its
   creation site. Its id is derived from the token (server address and referent id), so
   every process that holds a proxy, pickled or inherited, computes the same one without
-  any state travelling with the proxy: the object is listed once.
+  any state travelling with the proxy: the object is listed once. (The referent id is its
+  address in the server: an object made where a freed one lived gets the freed one's id,
+  and keeps its first label.)
 * ``BaseProxy._callmethod``: calls that can block are recorded as waits. As for the other
   primitives, a wait is recorded only once a non-blocking try failed where such a try
   means the same thing (a lock's ``acquire(False)``, a queue's ``get(False)`` and
-  ``put(obj, False)``): the uncontended call costs the one round trip it always did. A
-  lock's holder is the process whose acquire succeeded (RK_LOCK_* records, as a local
-  Lock), a semaphore's the holders of its units. ``Event``, ``Condition`` and ``Barrier``
-  waits, a JoinableQueue's ``join`` and the get/put/join/acquire/wait calls of objects of
-  unknown type (a registered callable's) cannot be tried: they are recorded around the
-  call. Every other call (a dict's ``d[k] = v``) goes straight through.
+  ``put(obj, False)``, an event's ``is_set()``): the uncontended call costs the one round
+  trip it always did. A lock's holder is the process whose acquire succeeded (RK_LOCK_*
+  records, as a local Lock), a semaphore's the holders of its units. ``Condition`` and
+  ``Barrier`` waits, a JoinableQueue's ``join`` and the get/put/join/acquire/wait calls of
+  objects of unknown type (a registered callable's) cannot be tried: they are recorded
+  around the call. Every other call (a dict's ``d[k] = v``) goes straight through.
 
 The manager's semantics are unchanged: the same arguments reach the server, its results
 and exceptions come back as they would, timeouts are the caller's.
@@ -291,6 +293,11 @@ def _traced_call(call, proxy, name, args, kwds):
         return _acquire(call, proxy, traced, args, kwds)
     if name == "release" and kind in _LOCKS + _SEMAPHORES:
         return _release(call, proxy, traced, args, kwds)
+    # A set event's wait returns at once: only an unset one's is a wait (the try costs the
+    # round trip the wait would have, and the slow path one more).
+    is_event = kind == "Event" and "is_set" in getattr(proxy, "_exposed_", ())
+    if name == "wait" and is_event and call(proxy, "is_set", (), {}):
+        return True
     if name == "wait" and kind in _WAIT_ONLY:
         # Event.wait and Condition.wait return False when their timeout ran out.
         timed_out = _false_is_timeout if kind != "Barrier" else None
