@@ -53,6 +53,10 @@ _WAIT_ONLY = ("Condition", "Event", "Barrier")
 _QUEUES = ("Queue", "JoinableQueue")
 _PLAIN = ("dict", "list", "Value", "Array", "Namespace", "Iterator")
 """Types whose methods never block: their get is a dict's get."""
+_KNOWN = frozenset(_LOCKS + _SEMAPHORES + _WAIT_ONLY + _QUEUES + _PLAIN)
+_ACQUIRERS = frozenset(_LOCKS + _SEMAPHORES + ("Condition",))
+_HOLDABLE = frozenset(_LOCKS + _SEMAPHORES)
+_SYNC = frozenset(_LOCKS + _SEMAPHORES + _WAIT_ONLY)
 _QUEUE_METHODS = frozenset({"get", "put", "get_nowait", "put_nowait", "qsize"})
 """A referent of unknown type exposing these is a queue (a registered ``get_jobs`` that
 returns a ``queue.Queue``)."""
@@ -76,7 +80,7 @@ def object_id(token) -> int:
 def _kind_of(typeid: str, exposed) -> str:
     """The object's type as mptui shows it after ``Manager ``: ``Lock``, ``Queue``, ``dict``;
     a registered type's typeid, unless what it exposes makes it a queue."""
-    if typeid in _LOCKS + _SEMAPHORES + _WAIT_ONLY + _QUEUES + _PLAIN:
+    if typeid in _KNOWN:
         return typeid
     if exposed and set(exposed) >= _QUEUE_METHODS:
         return "Queue"
@@ -106,12 +110,16 @@ def user_site() -> tuple[str, str]:
 class _Traced:
     """How to record the calls of one proxy: its object id and its type."""
 
-    __slots__ = ("oid", "kind")
+    __slots__ = ("oid", "kind", "code_acquired", "code_released", "count_releases")
 
     def __init__(self, proxy) -> None:
         token = proxy._token
-        self.oid = object_id(token)
+        self.oid = oid = object_id(token)
         self.kind = _kind_of(token.typeid, getattr(proxy, "_exposed_", None))
+        # The codes of a lock's fast path, made once.
+        self.code_acquired = _codes(ev.RK_LOCK_ACQUIRED, oid)
+        self.code_released = _codes(ev.RK_LOCK_RELEASED, oid)
+        self.count_releases = _codes(ev.RK_LOCK_RELEASES, oid)
 
 
 def _traced(proxy) -> _Traced:
@@ -227,7 +235,7 @@ def _took(traced: _Traced, t: int, waited: int) -> None:
         _lock_taken[oid] = t
     else:
         _units_taken.setdefault(oid, []).append(t)
-    emit(_codes(ev.RK_LOCK_ACQUIRED, oid), t, waited)
+    emit(traced.code_acquired, t, waited)
 
 
 def _release(call, proxy, traced: _Traced, args, kwds):
@@ -251,7 +259,7 @@ def _release(call, proxy, traced: _Traced, args, kwds):
         taken = _units_taken.get(oid)
         started = taken.pop() if taken else -1
     hold = t - started if started >= 0 else -1
-    emit_counted(_codes(ev.RK_LOCK_RELEASED, oid), t, hold, _codes(ev.RK_LOCK_RELEASES, oid))
+    emit_counted(traced.code_released, t, hold, traced.count_releases)
     return result
 
 
@@ -289,9 +297,9 @@ def _traced_call(call, proxy, name, args, kwds):
         return call(proxy, name, args, kwds)
     if kind in _QUEUES:
         return _queue_call(call, proxy, traced, name, args, kwds)
-    if name == "acquire" and kind in _LOCKS + _SEMAPHORES + ("Condition",):
+    if name == "acquire" and kind in _ACQUIRERS:
         return _acquire(call, proxy, traced, args, kwds)
-    if name == "release" and kind in _LOCKS + _SEMAPHORES:
+    if name == "release" and kind in _HOLDABLE:
         return _release(call, proxy, traced, args, kwds)
     # A set event's wait returns at once: only an unset one's is a wait (the try costs the
     # round trip the wait would have, and the slow path one more).
@@ -302,7 +310,7 @@ def _traced_call(call, proxy, name, args, kwds):
         # Event.wait and Condition.wait return False when their timeout ran out.
         timed_out = _false_is_timeout if kind != "Barrier" else None
         return _waited(traced.oid, ev.OP_WAIT, call, proxy, name, args, kwds, timed_out)
-    if name == "release" or kind in _LOCKS + _SEMAPHORES + _WAIT_ONLY:
+    if name == "release" or kind in _SYNC:
         return call(proxy, name, args, kwds)
     # An object of a registered type: its get, put, join, acquire or wait may block.
     return _waited(traced.oid, ev.OP_CALL, call, proxy, name, args, kwds)
