@@ -107,6 +107,12 @@ OBJECT = "object"  # pid, id, type, label, [maxsize]  (a traced primitive was cr
 #   (the pool's id) and [role] ("tasks" or "results")
 UNCOUNTED = "uncounted"  # pid, id, op: this process cannot count ``op`` on object ``id``
 #   (its counter table is full: more than COUNTER_SLOTS counters in one process)
+# Managers and shared memory (mptui.agent.traced_manager, mptui.agent.traced_shm).
+MANAGER = "manager"  # pid (the parent), child, name: the child is a manager's server process
+SHM_OPENED = "shm_opened"  # pid, name, size, created: a SharedMemory segment was created or
+#   attached by this process
+SHM_CLOSED = "shm_closed"  # pid, name: this process closed its mapping of the segment
+SHM_UNLINKED = "shm_unlinked"  # pid, name: this process unlinked (destroyed) the segment
 
 # Kinds made by the engine itself.
 LINE = "line"  # pid, stream, text, t, [partial]

@@ -32,7 +32,14 @@ from mptui.engine.run_control import RunControl
 from mptui.engine.session import Session
 from mptui.engine.stacks import StackDump
 from mptui.engine.store import Store
-from mptui.engine.views import AlertView, PoolView, ProcessView, RunView, Snapshot
+from mptui.engine.views import (
+    AlertView,
+    PoolView,
+    ProcessView,
+    RunView,
+    SharedMemoryView,
+    Snapshot,
+)
 from mptui.format import duration_ns as duration
 from mptui.format import size
 from mptui.text import printable, printable_line
@@ -249,7 +256,7 @@ def summary_text(snap: Snapshot, alerts: Sequence[AlertView] = ()) -> str:
     if snap.locks:
         out.append("locks:")
         for lock in snap.locks:
-            if lock.kind in ("Condition", "Event", "Barrier"):
+            if lock.kind.removeprefix("Manager ") in ("Condition", "Event", "Barrier"):
                 out.append(
                     f"  {printable(lock.label)} ({lock.kind})  waits {lock.contended}"
                     f"  wait p50 {duration(lock.wait_p50_ns)} p95 {duration(lock.wait_p95_ns)}"
@@ -266,6 +273,9 @@ def summary_text(snap: Snapshot, alerts: Sequence[AlertView] = ()) -> str:
                 + ("  HELD BY A DEAD PROCESS" if lock.holder_dead else "")
                 + _not_counted(lock.uncounted)
             )
+    if snap.shared_memory:
+        out.append("shared memory:")
+        out.extend(f"  {shared_memory_text(shm)}" for shm in snap.shared_memory)
     if alerts:
         out.append("alerts:")
         for alert in alerts:
@@ -290,6 +300,17 @@ def pool_tasks(pool: PoolView) -> str:
         return "tasks done 0"
     each = ", ".join(f"pid {pid}: {done}" for pid, done in pool.workers)
     return f"tasks done {pool.tasks_done}: {each}"
+
+
+def shared_memory_text(shm: SharedMemoryView) -> str:
+    """``psm_1a2b 4.0 KiB  created by pid 10  attached by 10, 11, 12  unlinked``."""
+    text = f"{printable(shm.name)}  {size(shm.size)}"
+    if shm.creator_pid is not None:
+        text += f"  created by pid {shm.creator_pid}"
+    text += "  attached by " + ", ".join(str(pid) for pid in shm.attached)
+    if shm.open_pids:
+        text += "  open in " + ", ".join(str(pid) for pid in shm.open_pids)
+    return text + ("  unlinked" if shm.unlinked else "  not unlinked")
 
 
 def interpreter(run: RunView) -> str:
@@ -389,6 +410,17 @@ def summary_json(snap: Snapshot, alerts: Sequence[AlertView] = ()) -> dict:
                 "uncounted": lk.uncounted,
             }
             for lk in snap.locks
+        ],
+        "shared_memory": [
+            {
+                "name": shm.name,
+                "size": shm.size,
+                "creator_pid": shm.creator_pid,
+                "attached": list(shm.attached),
+                "open_pids": list(shm.open_pids),
+                "unlinked": shm.unlinked,
+            }
+            for shm in snap.shared_memory
         ],
         "lines": snap.lines_total,
         "events_dropped": snap.events_dropped,

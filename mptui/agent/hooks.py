@@ -16,6 +16,10 @@ imported:
   return traced drop-ins, and its ``Value`` and ``Array`` a traced lock
   (``multiprocessing.Lock`` and friends are rebound too: they are bound methods of the
   default context, captured when multiprocessing was imported);
+* ``multiprocessing.managers``: a manager's server process is reported, its objects are
+  declared and their proxies' blocking calls timed (mptui.agent.traced_manager);
+* ``multiprocessing.shared_memory``: segments created, attached, closed and unlinked are
+  reported (mptui.agent.traced_shm);
 * in the runner, an outside-chosen start method becomes the default, so a program that
   picks its own with ``set_start_method`` still gets what it asked for.
 """
@@ -82,6 +86,8 @@ def install(is_runner: bool, start_method: str | None) -> None:
         # A Pool's and a ProcessPoolExecutor's queues, result waits and tasks done.
         "multiprocessing.pool": _hook_pool,
         "concurrent.futures.process": _hook_executor,
+        "multiprocessing.managers": _patch_managers,
+        "multiprocessing.shared_memory": _patch_shared_memory,
     }
     for name in list(hooks):
         module = sys.modules.get(name)
@@ -363,6 +369,18 @@ def _hook_executor(module) -> None:
     from mptui.agent import traced_pool
 
     traced_pool.patch_executor(module)
+
+
+def _patch_managers(module) -> None:
+    from mptui.agent import traced_manager
+
+    traced_manager.patch(module)
+
+
+def _patch_shared_memory(module) -> None:
+    from mptui.agent import traced_shm
+
+    traced_shm.patch(module)
 
 
 def _guard_signal(module) -> None:

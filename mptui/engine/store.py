@@ -43,6 +43,7 @@ from mptui.engine.views import (
     ProcessView,
     QueueView,
     RunView,
+    SharedMemoryView,
     Snapshot,
     WaitView,
 )
@@ -71,11 +72,24 @@ WAIT_ONLY = ("Condition", "Event", "Barrier")
 LIVE_KINDS = frozenset({
     ev.LOCK_WAIT, ev.LOCK_ACQUIRED, ev.LOCK_RELEASED, ev.LOCK_TIMEOUT, ev.WAIT_BEGIN,
     ev.WAIT_END, ev.HELLO, ev.STARTED, ev.EXITED, ev.REAPED, ev.GONE, ev.SIGNALLED,
-    ev.RUN_STARTED, ev.RUN_ENDED, ev.STOPPING, ev.OBJECT, ev.RETURNED, ev.RECORDS,
+    ev.RUN_STARTED, ev.RUN_ENDED, ev.STOPPING, ev.OBJECT, ev.RETURNED, ev.RECORDS, ev.MANAGER,
 })  # fmt: skip
 """Events that change who holds or waits, or a process's state: a dashboard shows them at
 once (Snapshot.live_version), not at its next table refresh."""
 MAX_ALERT_LOG = 1000  # alerts raised and cleared, kept for the printer and the summary
+
+# A manager's objects (mptui.agent.traced_manager) are shown as what they stand for: a
+# ``Manager Lock`` is a Lock whose holder is the process whose acquire succeeded.
+MANAGER_PREFIX = "Manager "
+SYNC_KINDS += tuple(MANAGER_PREFIX + kind for kind in SYNC_KINDS)
+SEMAPHORES += tuple(MANAGER_PREFIX + kind for kind in SEMAPHORES)
+LOCKS += tuple(MANAGER_PREFIX + kind for kind in LOCKS)
+WAIT_ONLY += tuple(MANAGER_PREFIX + kind for kind in WAIT_ONLY)
+QUEUE_KINDS = ("Queue", "JoinableQueue", "SimpleQueue", "Manager Queue", "Manager JoinableQueue")
+MAX_OTHER_OBJECTS = 10_000
+"""Labels kept of objects no panel lists (a manager's dict), for the waits that name them."""
+MAX_SHARED_MEMORY = 1000
+"""Shared memory segments kept; the oldest unlinked ones leave first."""
 
 HELPER_NAMES = {
     "multiprocessing.resource_tracker": "resource_tracker",
@@ -352,6 +366,26 @@ class _Lock:
         )
 
 
+@dataclass(slots=True)
+class _SharedMemory:
+    name: str
+    size: int = 0
+    creator_pid: int | None = None
+    attached: list = field(default_factory=list)  # pids, in the order they attached
+    mappings: dict = field(default_factory=dict)  # pid -> mappings open (not closed)
+    unlinked: bool = False
+
+    def view(self, dead_pids: set[int]) -> SharedMemoryView:
+        return SharedMemoryView(
+            name=self.name,
+            size=self.size,
+            creator_pid=self.creator_pid,
+            attached=tuple(self.attached),
+            open_pids=tuple(pid for pid in self.mappings if pid not in dead_pids),
+            unlinked=self.unlinked,
+        )
+
+
 def _text_or_none(value: object) -> str | None:
     return None if value is None else str(value)
 
@@ -402,6 +436,8 @@ class Store:
         self._alert_log: deque[tuple[int, str, AlertView]] = deque(maxlen=MAX_ALERT_LOG)
         self._alert_seq = 0
         self._labels_made: dict[str, int] = {}  # creation site -> objects made there
+        self._other_objects: dict[int, str] = {}  # id -> "Manager dict main.py:9"
+        self._shared_memory: dict[str, _SharedMemory] = {}  # by segment name
         self._live_version = 0
         self._signals = _Signals()
 
@@ -465,6 +501,7 @@ class Store:
                     alerts=tuple(self._alerts.values()),
                     now_ns=self._now,
                     pools=tuple(pool.view() for pool in self._pools.values()),
+                    shared_memory=tuple(m.view(dead) for m in self._shared_memory.values()),
                 )
             return self._cached
 
@@ -585,7 +622,8 @@ class Store:
 
     def _on_started(self, e: dict) -> None:
         proc = self._process(e["pid"])
-        proc.name = e.get("name") or proc.name
+        if proc.role != "manager":  # "manager (main.py:12)" says more than SyncManager-1
+            proc.name = e.get("name") or proc.name
         method = e.get("start_method")
         if isinstance(method, str) and method:
             proc.start_method = method
@@ -795,11 +833,13 @@ class Store:
         for table in (self._locks, self._queues, self._pipes, self._pools):
             if oid in table and table[oid].label:
                 return  # declared already: the first declaration named it
+        if oid in self._other_objects:
+            return
         label, creator = self._unique_label(str(e.get("label", ""))), e.get("pid", 0)
         if kind in SYNC_KINDS:
             lock = self._locks.setdefault(oid, _Lock(oid))
             lock.kind, lock.label, lock.creator_pid = kind, label, creator
-        elif kind in ("Queue", "JoinableQueue", "SimpleQueue"):
+        elif kind in QUEUE_KINDS:
             q = self._queues.get(oid) or self._new_queue(oid)
             q.label, q.creator_pid, q.maxsize = label, creator, int(e.get("maxsize", 0))
             q.kind = kind
@@ -813,6 +853,8 @@ class Store:
         elif kind == "Pipe":
             p = self._pipes.setdefault(oid, _Pipe(oid))
             p.label, p.creator_pid, p.duplex = label, creator, bool(e.get("duplex", True))
+        elif len(self._other_objects) < MAX_OTHER_OBJECTS:
+            self._other_objects[oid] = f"{kind} {label}" if label else kind
 
     def _unique_label(self, label: str) -> str:
         """``main.py:12``, then ``main.py:12 #2`` for the second object made on that line
@@ -998,7 +1040,7 @@ class Store:
             if obj is not None:
                 kind = getattr(obj, "kind", "Pipe")
                 return f"{kind} {obj.label}" if obj.label else f"{kind} {oid:x}"
-        return f"object {oid:x}"
+        return self._other_objects.get(oid) or f"object {oid:x}"
 
     def _not_ended(self, pid: int) -> bool:
         proc = self._processes.get(pid)
@@ -1150,6 +1192,51 @@ class Store:
         elif op != "tasks":  # a worker that cannot count its tasks shows none
             raise ValueError(op)
 
+    # ------------------------------------------------------ managers and shared memory
+
+    def _on_manager(self, e: dict) -> None:
+        """A parent started a manager's server process (mptui.agent.traced_manager)."""
+        child = e["child"]
+        if not isinstance(child, int) or isinstance(child, bool):
+            raise TypeError(f"pid {child!r}")
+        proc = self._process(child)
+        proc.role = "manager"
+        proc.name = str(e.get("name") or proc.name or "manager")
+
+    def _segment(self, e: dict) -> _SharedMemory | None:
+        return self._shared_memory.get(str(e["name"]))
+
+    def _on_shm_opened(self, e: dict) -> None:
+        name, pid = str(e["name"]), e["pid"]
+        shm = self._shared_memory.get(name)
+        if shm is None or (e.get("created") and shm.unlinked):  # a new segment, same name
+            self._shared_memory.pop(name, None)
+            shm = self._shared_memory[name] = _SharedMemory(name)
+            self._forget_old_segments()
+        if e.get("created") and shm.creator_pid is None:
+            shm.creator_pid = pid
+        shm.size = max(shm.size, int(e.get("size", 0)))
+        if pid not in shm.attached:
+            shm.attached.append(pid)
+        shm.mappings[pid] = shm.mappings.get(pid, 0) + 1
+
+    def _on_shm_closed(self, e: dict) -> None:
+        shm, pid = self._segment(e), e["pid"]
+        if shm is not None and shm.mappings.get(pid, 0) > 0:
+            shm.mappings[pid] -= 1
+            if not shm.mappings[pid]:
+                del shm.mappings[pid]
+
+    def _on_shm_unlinked(self, e: dict) -> None:
+        shm = self._segment(e)
+        if shm is not None:
+            shm.unlinked = True
+
+    def _forget_old_segments(self) -> None:
+        while len(self._shared_memory) > MAX_SHARED_MEMORY:
+            unlinked = [name for name, shm in self._shared_memory.items() if shm.unlinked]
+            del self._shared_memory[unlinked[0] if unlinked else next(iter(self._shared_memory))]
+
     _HANDLERS = {
         ev.RUN_STARTED: _on_run_started,
         ev.RUN_ENDED: _on_run_ended,
@@ -1178,6 +1265,10 @@ class Store:
         ev.COUNTER: _on_counter,
         ev.UNCOUNTED: _on_uncounted,
         ev.SIGNAL: lambda self, e: self._signals.signalled(e),
+        ev.MANAGER: _on_manager,
+        ev.SHM_OPENED: _on_shm_opened,
+        ev.SHM_CLOSED: _on_shm_closed,
+        ev.SHM_UNLINKED: _on_shm_unlinked,
         ev.RECORDS: _on_records,
     }
     _RECORD_FOLDS = {

@@ -25,8 +25,9 @@ class ProcessView:
     ppid: int
     name: str
     role: str
-    """``runner`` (the program's main process), ``child``, or ``helper``
-    (multiprocessing's resource tracker or fork server)."""
+    """``runner`` (the program's main process), ``child``, ``helper``
+    (multiprocessing's resource tracker or fork server), or ``manager`` (a manager's
+    server process)."""
     start_method: str | None
     state: str
     """``starting``, ``running``, ``exited`` or ``killed``."""
@@ -186,6 +187,21 @@ class PoolView:
         return sum(done for _pid, done in self.workers)
 
 
+class SharedMemoryView:
+    """A ``multiprocessing.shared_memory`` segment, named by its own name."""
+
+    name: str
+    size: int
+    creator_pid: int | None
+    """The process that created it (None when it was created before being seen)."""
+    attached: tuple[int, ...]
+    """Every process that created or attached it, in order."""
+    open_pids: tuple[int, ...]
+    """Those that have it mapped still: not closed, not ended."""
+    unlinked: bool
+    """Destroyed (``unlink()``): mappings still open keep it alive, nobody new can attach."""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class WaitView:
     """A process blocked right now: in what, on which object, since when."""
@@ -303,6 +319,8 @@ class Snapshot:
     or counters): what a dashboard shows at once rather than at its next refresh."""
     pools: tuple[PoolView, ...] = ()
     """The program's process pools (their queues are in ``queues``, with an owner)."""
+    shared_memory: tuple[SharedMemoryView, ...] = ()
+    """Shared memory segments, in the order they were first seen."""
 
     def waiting(self, pid: int) -> WaitView | None:
         """What process ``pid`` is blocked in now (the longest wait if several threads)."""

@@ -252,6 +252,32 @@ if __name__ == "__main__":
         for p in procs: p.join()
         print(sum(shared.values()), len(items))
 """,
+    "a Manager's dict, list, Lock and Queue shared by 4 workers": """
+import multiprocessing as mp, time
+
+def work(tasks, done, totals, log, lock):
+    for n in iter(tasks.get, None):       # blocks on an empty manager queue: waits
+        with lock:                        # contended across 4 workers
+            totals[n % 3] = totals.get(n % 3, 0) + n
+        log.append(n)
+        done.put(n)
+
+if __name__ == "__main__":
+    with mp.Manager() as manager:
+        tasks, done = manager.Queue(), manager.Queue(maxsize=8)
+        totals, log, lock = manager.dict(), manager.list(), manager.Lock()
+        workers = [mp.Process(target=work, args=(tasks, done, totals, log, lock))
+                   for _ in range(4)]
+        for w in workers: w.start()
+        for n in range(200):
+            tasks.put(n)
+            if n % 50 == 0:
+                time.sleep(0.3)           # workers wait for work meanwhile
+        for _ in workers: tasks.put(None)
+        got = sorted(done.get() for _ in range(200))
+        for w in workers: w.join()
+        print(sum(totals.values()), len(log), got == list(range(200)))
+""",
     "a ProcessPoolExecutor": """
 from concurrent.futures import ProcessPoolExecutor
 

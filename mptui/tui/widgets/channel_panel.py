@@ -1,4 +1,5 @@
-"""The Channels panel: every traced Queue and Pipe, with traffic counters."""
+"""The Channels panel: every traced Queue and Pipe, with traffic counters, and the shared
+memory segments the program's processes attached."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from mptui.tui.widgets.table_sync import TableSync
 
 if TYPE_CHECKING:
     # Types only: the Store's views load with the first run, not before the first frame.
-    from mptui.engine.views import PipeView, QueueView, Snapshot
+    from mptui.engine.views import PipeView, QueueView, SharedMemoryView, Snapshot
 
 SPARK_WIDTH = 24
 """Depth samples shown per queue (one per engine tick, about one a second)."""
@@ -45,6 +46,34 @@ def pipe_columns() -> tuple[tuple[str, str | Text], ...]:
         ("back", right(arrows("1→0 msgs"))),
         ("back_bytes", right(arrows("1→0 bytes"))),
         ("unread", right("Unread")),
+    )
+
+
+SHARED_MEMORY_COLUMNS = (
+    ("name", "Shared memory"),
+    ("size", right("Size")),
+    ("creator", right("Creator")),
+    ("attached", right("Attached")),
+    ("open", "Open in"),
+    ("state", "State"),
+)
+
+
+def shared_memory_cells(shm: SharedMemoryView, names: dict[int, str]) -> tuple:
+    """One segment row: its size, who made it, how many processes attached it, who has it
+    mapped still, and whether it was unlinked."""
+    creator = "-" if shm.creator_pid is None else str(shm.creator_pid)
+    open_in = ", ".join(names.get(pid, str(pid)) for pid in shm.open_pids[:3])
+    if len(shm.open_pids) > 3:
+        open_in += f" +{len(shm.open_pids) - 3}"
+    state = Text("unlinked", style="dim") if shm.unlinked else Text("live", style="green")
+    return (
+        Text(printable(shm.name)),
+        right(fmt.size(shm.size)),
+        right(creator),
+        right(str(len(shm.attached))),
+        Text(open_in or "-", style="" if open_in else "dim"),
+        state,
     )
 
 
@@ -99,36 +128,47 @@ class ChannelPanel(Panel):
         yield Static("No queues or pipes in this program (yet).", classes="empty")
         yield DataTable(id="queue-table", cursor_type="row")
         yield DataTable(id="pipe-table", cursor_type="row")
+        yield DataTable(id="shm-table", cursor_type="row")
 
     def on_mount(self) -> None:
         self.queues = TableSync(self.query_one("#queue-table", DataTable), QUEUE_COLUMNS)
         self.pipes = TableSync(self.query_one("#pipe-table", DataTable), pipe_columns())
+        self.segments = TableSync(self.query_one("#shm-table", DataTable), SHARED_MEMORY_COLUMNS)
         self._show_tables(0, 0)
 
     @property
     def focus_target(self) -> Widget:
-        if len(self.queues):
-            return self.queues.table
-        return self.pipes.table if len(self.pipes) else self
+        for tables in (self.queues, self.pipes, self.segments):
+            if len(tables):
+                return tables.table
+        return self
 
     def show_snapshot(self, snapshot: Snapshot, now_ns: int) -> None:
         self.queues.sync({str(q.id): queue_cells(q) for q in snapshot.queues})
         self.pipes.sync({str(p.id): pipe_cells(p) for p in snapshot.pipes})
-        self._show_tables(len(snapshot.queues), len(snapshot.pipes))
+        if snapshot.shared_memory or len(self.segments):
+            names = {p.pid: printable(p.name) for p in snapshot.processes}
+            cells = {shm.name: shared_memory_cells(shm, names) for shm in snapshot.shared_memory}
+            self.segments.sync(cells)
+        shared = len(snapshot.shared_memory)
+        self._show_tables(len(snapshot.queues), len(snapshot.pipes), shared)
 
-    def _show_tables(self, queues: int, pipes: int) -> None:
-        refocus = self.has_focus_within and not queues + pipes
+    def _show_tables(self, queues: int, pipes: int, segments: int = 0) -> None:
+        refocus = self.has_focus_within and not queues + pipes + segments
         self.queues.table.display = queues > 0
         self.pipes.table.display = pipes > 0
+        self.segments.table.display = segments > 0
         if refocus:
             self.focus()  # the focused table was hidden
-        self.set_class(queues + pipes == 0, "-empty")
+        self.set_class(queues + pipes + segments == 0, "-empty")
         parts = [f"{queues} queue{'s' * (queues != 1)}"] if queues else []
         parts += [f"{pipes} pipe{'s' * (pipes != 1)}"] if pipes else []
+        parts += [f"{segments} shared memory segment{'s' * (segments != 1)}"] if segments else []
         self.set_subtitle(", ".join(parts))
 
     def reset(self) -> None:
         super().reset()
         self.queues.reset()
         self.pipes.reset()
+        self.segments.reset()
         self._show_tables(0, 0)

@@ -47,7 +47,7 @@ WAIT_ONLY = ("Condition", "Event", "Barrier")
 
 def lock_cells(lock: LockView, names: dict[int, str]) -> tuple:
     """One lock row; ``names`` maps pids to printable process names."""
-    waits_only = lock.kind in WAIT_ONLY
+    waits_only = lock.kind.removeprefix("Manager ") in WAIT_ONLY  # a manager's Event too
     if waits_only:
         holder = Text("-", style="dim")
     elif len(lock.holders) > 1:  # a semaphore's units
