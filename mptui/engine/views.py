@@ -187,6 +187,7 @@ class PoolView:
         return sum(done for _pid, done in self.workers)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SharedMemoryView:
     """A ``multiprocessing.shared_memory`` segment, named by its own name."""
 
