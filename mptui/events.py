@@ -102,7 +102,10 @@ SIGNALLED = "signalled"  # pid (the parent), child, signal, [by_user]  (terminat
 RING = "ring"  # pid, path  (the process created its ring)
 STACKS_OFF = "stacks_off"  # pid  (the program took STACK_SIGNAL for itself: no stack dumps
 #   through the agent for this process)
-OBJECT = "object"  # pid, id, type, label, [maxsize]  (a traced primitive was created)
+OBJECT = "object"  # pid, id, type, label, [maxsize], [file, line]  (a traced primitive was
+#   created; file (absolute) and line: the program's line that made it)
+SITE = "site"  # pid, id, file, line: where the program waits (its site id ``id``, unique
+#   within the process), sent once per site the first time a wait there blocks
 UNCOUNTED = "uncounted"  # pid, id, op: this process cannot count ``op`` on object ``id``
 #   (its counter table is full: more than COUNTER_SLOTS counters in one process)
 
@@ -206,6 +209,12 @@ WAIT_OUTCOMES = {
 WAIT_BEGIN = "wait_begin"  # pid, id, t, op, [child] (op "join": the pid being joined)
 WAIT_END = "wait_end"  # pid, id, t, outcome, wait_ns (the op is the begin's)
 
+# Where a wait was called from: written just before the wait's LOCK_WAIT or WAIT_BEGIN (on
+# the same object, id 0 for a join), only on that slow path. value: the site id, which
+# the process's ``site`` message (SITE) resolves to a file and line.
+RK_WAIT_SITE = 15
+WAIT_SITE = "wait_site"  # pid, id, t, site
+
 COUNTER = "counter"  # pid, id, op (one of COUNTER_OPS), end, count, bytes: a process's totals
 COUNTER_OPS = {
     RK_QUEUE_PUT: "put",
@@ -224,6 +233,7 @@ RING_KIND_NAMES = {
     RK_LOCK_TIMEOUT: LOCK_TIMEOUT,
     RK_WAIT_BEGIN: WAIT_BEGIN,
     RK_WAIT_END: WAIT_END,
+    RK_WAIT_SITE: WAIT_SITE,
 }
 
 OBJECT_ID_BITS = 48
@@ -250,6 +260,8 @@ def ring_event(pid: int, code: int, t_ns: int, value: int) -> dict:
     elif kind == WAIT_END:
         event["outcome"] = WAIT_OUTCOMES.get((code >> 48) & 0xFF, "unknown")
         event["wait_ns"] = value
+    elif kind == WAIT_SITE:
+        event["site"] = value
     return event
 
 
