@@ -66,6 +66,8 @@ class SourcePanel(Panel):
         """The marks shown, by line."""
         self._same_file: FileMatcher | None = None
         """Recognises the shown file in the paths the program reports."""
+        self._laid_out_for = 0
+        """The widest marked line the code was laid out for (see show_marks)."""
 
     def compose(self) -> ComposeResult:
         with ScrollableContainer(id="source-scroll"):
@@ -84,6 +86,7 @@ class SourcePanel(Panel):
             return
         self.path = path
         self._marks = {}
+        self._laid_out_for = 0
         self._same_file = FileMatcher(str(path)) if path is not None else None
         code = self.query_one("#source-code", Static)
         if path is None:
@@ -129,9 +132,12 @@ class SourcePanel(Panel):
         source = code.content
         if not isinstance(source, HighlightedSource):
             return  # plain text for a moment (the first file): marked once highlighted
-        wider = source.marked_width(marks) > source.marked_width(old)
         source.marks = marks
-        if wider:  # the widget is as wide as its text (width: auto): lay it out again
+        widest = source.marked_width(marks)
+        if widest > self._laid_out_for:
+            # The widget is as wide as its text (width: auto): lay it out again, only when
+            # a mark is wider than any before (names come and go with every turn).
+            self._laid_out_for = widest
             code.refresh(layout=True)
             return
         width = code.size.width
