@@ -21,7 +21,12 @@ from mptui.agent import channel
 from mptui.agent.ring import emit
 
 _LIBRARIES = frozenset({"multiprocessing", "concurrent", "threading"})
-_ids: dict[tuple[object, int], int] = {}  # (code object, line) -> site id, in this process
+# In this process: (id of a code object, bytecode offset) -> site id, for the lookup on
+# every wait (f_lineno is computed from the line table, an offset is just read); and
+# (id of a code object, line) -> site id, so that two calls on one line are one site.
+_ids: dict[tuple[int, int], int] = {}
+_lines: dict[tuple[int, int], int] = {}
+_codes: list = []  # those code objects, kept alive so that no other takes their ids
 _owner = 0  # the pid _ids belongs to: a fork child's first wait starts a new table
 _NOWHERE = 0  # the site id of a wait with no program frame (mptui's own, a Pool's)
 
@@ -31,15 +36,23 @@ def _site_id(frame) -> int:
     global _owner
     if _owner != channel.pid:
         _ids.clear()
+        _lines.clear()
+        _codes.clear()
         _owner = channel.pid
-    key = (frame.f_code, frame.f_lineno)
+    code = frame.f_code
+    key = (id(code), frame.f_lasti)  # a code object's own hash covers all its bytecode
     site = _ids.get(key)
     if site is None:
-        site = _ids[key] = len(_ids) + 1
-        path = frame.f_code.co_filename
-        if not path.startswith("<"):  # <stdin>, <string>: no file to show
-            path = os.path.abspath(path)
-        channel.send(ev.SITE, id=site, file=path, line=key[1])
+        line = frame.f_lineno
+        site = _lines.get((key[0], line))
+        if site is None:
+            site = _lines[(key[0], line)] = len(_lines) + 1
+            _codes.append(code)
+            path = code.co_filename
+            if not path.startswith("<"):  # <stdin>, <string>: no file to show
+                path = os.path.abspath(path)
+            channel.send(ev.SITE, id=site, file=path, line=line)
+        _ids[key] = site
     return site
 
 
