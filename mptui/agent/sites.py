@@ -12,6 +12,7 @@ the pid that sent them, and the child's message channel is its own).
 
 from __future__ import annotations
 
+import itertools
 import os
 import sys
 from time import monotonic_ns
@@ -27,17 +28,19 @@ _LIBRARIES = frozenset({"multiprocessing", "concurrent", "threading"})
 _ids: dict[tuple[int, int], int] = {}
 _lines: dict[tuple[int, int], int] = {}
 _codes: list = []  # those code objects, kept alive so that no other takes their ids
+_next_id = itertools.count(1)  # atomic under the GIL: two threads never share an id
 _owner = 0  # the pid _ids belongs to: a fork child's first wait starts a new table
 _NOWHERE = 0  # the site id of a wait with no program frame (mptui's own, a Pool's)
 
 
 def _site_id(frame) -> int:
     """The id of the line ``frame`` is at, sending its ``site`` message the first time."""
-    global _owner
+    global _owner, _next_id
     if _owner != channel.pid:
         _ids.clear()
         _lines.clear()
         _codes.clear()
+        _next_id = itertools.count(1)
         _owner = channel.pid
     code = frame.f_code
     key = (id(code), frame.f_lasti)  # a code object's own hash covers all its bytecode
@@ -46,7 +49,7 @@ def _site_id(frame) -> int:
         line = frame.f_lineno
         site = _lines.get((key[0], line))
         if site is None:
-            site = _lines[(key[0], line)] = len(_lines) + 1
+            site = _lines[(key[0], line)] = next(_next_id)
             _codes.append(code)
             path = code.co_filename
             if not path.startswith("<"):  # <stdin>, <string>: no file to show
