@@ -105,6 +105,10 @@ STACKS_OFF = "stacks_off"  # pid  (the program took STACK_SIGNAL for itself: no 
 OBJECT = "object"  # pid, id, type, label, [maxsize]  (a traced primitive was created)
 #   a pool (type Pool or ProcessPoolExecutor) is an object too; its queues carry [owner]
 #   (the pool's id) and [role] ("tasks" or "results")
+OBJECT = "object"  # pid, id, type, label, [maxsize], [file, line]  (a traced primitive was
+#   created; file (absolute) and line: the program's line that made it)
+SITE = "site"  # pid, id, file, line: where the program waits (its site id ``id``, unique
+#   within the process), sent once per site the first time a wait there blocks
 UNCOUNTED = "uncounted"  # pid, id, op: this process cannot count ``op`` on object ``id``
 #   (its counter table is full: more than COUNTER_SLOTS counters in one process)
 # Managers and shared memory (mptui.agent.traced_manager, mptui.agent.traced_shm).
@@ -230,6 +234,11 @@ SIGNAL_OPS = {
     SIG_NOTIFY_ALL: "notify_all",  # Condition.notify_all
 }
 SIGNAL = "signal"  # pid, id, t, op (one of SIGNAL_OPS)
+# Where a wait was called from: written just before the wait's LOCK_WAIT or WAIT_BEGIN (on
+# the same object, id 0 for a join), only on that slow path. value: the site id, which
+# the process's ``site`` message (SITE) resolves to a file and line.
+RK_WAIT_SITE = 15
+WAIT_SITE = "wait_site"  # pid, id, t, site
 
 COUNTER = "counter"  # pid, id, op (one of COUNTER_OPS), end, count, bytes: a process's totals
 COUNTER_OPS = {
@@ -251,6 +260,7 @@ RING_KIND_NAMES = {
     RK_WAIT_BEGIN: WAIT_BEGIN,
     RK_WAIT_END: WAIT_END,
     RK_SIGNAL: SIGNAL,
+    RK_WAIT_SITE: WAIT_SITE,
 }
 
 OBJECT_ID_BITS = 48
@@ -279,6 +289,8 @@ def ring_event(pid: int, code: int, t_ns: int, value: int) -> dict:
         event["wait_ns"] = value
     elif kind == SIGNAL:
         event["op"] = SIGNAL_OPS.get((code >> 48) & 0xFF, "unknown")
+    elif kind == WAIT_SITE:
+        event["site"] = value
     return event
 
 

@@ -298,6 +298,18 @@ def creation_site() -> tuple[bool, str]:
     return False, "?"
 
 
+def creation_place() -> tuple[str, int] | None:
+    """``(absolute file path, line)`` of the program's code that asked for a new primitive
+    (the frame creation_site() names), or None when there is none."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        if not frame.f_globals.get("__name__", "").startswith("mptui.agent"):
+            path = frame.f_code.co_filename
+            return (path if path.startswith("<") else os.path.abspath(path)), frame.f_lineno
+        frame = frame.f_back
+    return None
+
+
 def _assigned_name(filename: str, lineno: int) -> str:
     """``results`` for a line ``results = Queue()`` (or ``self.results = ...``): the name
     the program gives the object, which says more than a line number. Empty when the line

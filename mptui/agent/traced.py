@@ -20,8 +20,9 @@ from multiprocessing import connection, queues, reduction, synchronize
 from time import monotonic_ns
 
 from mptui import events as ev
-from mptui.agent import channel, ring
+from mptui.agent import channel, hooks, ring
 from mptui.agent.ring import count, emit, emit_counted
+from mptui.agent.sites import mark_wait
 
 _counter = itertools.count(1)
 
@@ -33,6 +34,9 @@ def _codes(kind_base: int, oid: int, aux: int = 0) -> int:
 def declare(kind: str, label: str, **fields: object) -> int:
     """A new session-unique object id, announced to the collector."""
     oid = ev.make_object_id(channel.pid, next(_counter))
+    place = hooks.creation_place()  # for the Source panel: the line that made it
+    if place is not None:
+        fields["file"], fields["line"] = place
     channel.send(ev.OBJECT, id=oid, type=kind, label=label, **fields)
     return oid
 
@@ -83,6 +87,7 @@ class TracedLock(synchronize.Lock):
         return self._blocking_acquire(timeout)
 
     def _blocking_acquire(self, timeout: float | None) -> bool:
+        mark_wait(self._mptui_id)
         t0 = monotonic_ns()
         emit(self._code_wait, t0, 0)
         try:
@@ -189,6 +194,7 @@ def _outcome_of(error: BaseException | None) -> int:
 def waiting(oid: int, op: int, call, *args, value: int = 0):
     """``call(*args)``, recorded as a wait on object ``oid``: a begin record now, an end
     record with its outcome and duration when it returns or raises."""
+    mark_wait(oid)
     t0 = monotonic_ns()
     emit(_codes(ev.RK_WAIT_BEGIN, oid, op), t0, value)
     error = None

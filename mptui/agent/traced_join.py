@@ -11,6 +11,7 @@ from time import monotonic_ns
 
 from mptui import events as ev
 from mptui.agent.ring import emit
+from mptui.agent.sites import mark_wait
 
 _BEGIN = ev.RK_WAIT_BEGIN << 56 | ev.OP_JOIN << 48
 
@@ -26,6 +27,7 @@ def traced_join(original_join):
         popen = self._popen
         if popen is None or popen.poll() is not None:  # not started, or already ended
             return original_join(self, timeout)
+        mark_wait(0)
         t0 = monotonic_ns()
         emit(_BEGIN, t0, popen.pid)
         outcome = ev.OUTCOME_INTERRUPTED

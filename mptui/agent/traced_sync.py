@@ -34,6 +34,7 @@ from time import monotonic_ns
 from mptui import events as ev
 from mptui.agent import ring
 from mptui.agent.ring import count, emit, emit_counted
+from mptui.agent.sites import mark_wait
 from mptui.agent.traced import TracedRLock, _codes, declare
 
 _INTERRUPTED = ev.OUTCOME_INTERRUPTED << 48  # WAIT_END codes: the outcome in the aux byte
@@ -101,6 +102,7 @@ class TracedSemaphore(synchronize.Semaphore):
     __enter__ = acquire  # SemLock's would call the C method, unrecorded
 
     def _blocking_acquire(self, timeout: float | None) -> bool:
+        mark_wait(self._mptui_id)
         t0 = monotonic_ns()
         emit(self._code_begin, t0, 0)
         try:
@@ -194,6 +196,7 @@ class TracedCondition(synchronize.Condition):
         if not self._lock._semlock._is_mine():
             # The original's AssertionError (or, under -O, its unchecked wait): not recorded.
             return synchronize.Condition.wait(self, timeout)
+        mark_wait(self._mptui_id)
         t0 = monotonic_ns()
         emit(self._code_begin, t0, 0)
         try:
@@ -291,6 +294,7 @@ class _BarrierCondition(synchronize.Condition):
     def wait(self, timeout: float | None = None) -> bool:
         waiting = self._mptui_waiting
         if waiting.t0 < 0:
+            mark_wait(self._code_begin & ev.OBJECT_ID_MASK)  # the barrier's id
             waiting.t0 = t0 = monotonic_ns()
             emit(self._code_begin, t0, 0)
         notified = synchronize.Condition.wait(self, timeout)

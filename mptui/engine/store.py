@@ -73,6 +73,7 @@ LIVE_KINDS = frozenset({
     ev.LOCK_WAIT, ev.LOCK_ACQUIRED, ev.LOCK_RELEASED, ev.LOCK_TIMEOUT, ev.WAIT_BEGIN,
     ev.WAIT_END, ev.HELLO, ev.STARTED, ev.EXITED, ev.REAPED, ev.GONE, ev.SIGNALLED,
     ev.RUN_STARTED, ev.RUN_ENDED, ev.STOPPING, ev.OBJECT, ev.RETURNED, ev.RECORDS, ev.MANAGER,
+    ev.SITE,  # a wait's line, when its message comes after the wait's records
 })  # fmt: skip
 """Events that change who holds or waits, or a process's state: a dashboard shows them at
 once (Snapshot.live_version), not at its next table refresh."""
@@ -176,6 +177,8 @@ class _Queue:
     uncounted: set = field(default_factory=set)  # pids that could not count it
     ticked: int = 0  # the Store's tick count its rates and depth history are up to date with
     owner: str = ""  # the pool it belongs to (its label), if any
+    file: str | None = None  # where it was created (absolute path), for the Source panel
+    line: int | None = None
 
     def view(self, ticks: int) -> QueueView:
         depth = max(0, self.puts - self.gets)
@@ -197,6 +200,8 @@ class _Queue:
             kind=self.kind,
             uncounted=len(self.uncounted),
             owner=self.owner,
+            file=self.file,
+            line=self.line,
         )
 
 
@@ -235,6 +240,8 @@ class _Pipe:
     received: list = field(default_factory=lambda: [0, 0])
     received_bytes: list = field(default_factory=lambda: [0, 0])
     uncounted: set = field(default_factory=set)  # pids that could not count it
+    file: str | None = None  # where it was created (absolute path), for the Source panel
+    line: int | None = None
 
     def view(self) -> PipeView:
         return PipeView(
@@ -247,6 +254,8 @@ class _Pipe:
             received=tuple(self.received),
             received_bytes=tuple(self.received_bytes),
             uncounted=len(self.uncounted),
+            file=self.file,
+            line=self.line,
         )
 
 
@@ -312,6 +321,9 @@ class _Lock:
     holds: deque = field(default_factory=lambda: deque(maxlen=DURATION_SAMPLES))
     counted: dict = field(default_factory=dict)  # (pid, op) -> (count, ns): agents' totals
     uncounted: set = field(default_factory=set)  # pids that could not count it
+    file: str | None = None  # where it was created (absolute path), for the Source panel
+    line: int | None = None
+    holder_site: tuple | None = None  # (pid, site id) of the holder's acquire, if it waited
 
     def _total(self, op: str) -> tuple[int, int]:
         count = amount = 0
@@ -320,8 +332,11 @@ class _Lock:
                 count, amount = count + c, amount + a
         return count, amount
 
-    def view(self, dead_pids: set[int]) -> LockView:
+    def view(self, dead_pids: set[int], sites: dict | None = None) -> LockView:
         waits = sorted(self.waits)
+        holder_place = None
+        if self.holder_site is not None and self.holder is not None and sites:
+            holder_place = sites.get(self.holder_site[0], {}).get(self.holder_site[1])
         holds = sorted(self.holds)
         acquisitions, contended, timeouts = self.acquisitions, self.contended, self.timeouts
         wait_total, hold_total = self.wait_total_ns, self.hold_total_ns
@@ -363,6 +378,10 @@ class _Lock:
             hold_p50_ns=_percentile(holds, 0.50),
             hold_p95_ns=_percentile(holds, 0.95),
             uncounted=len(self.uncounted),
+            file=self.file,
+            line=self.line,
+            holder_file=holder_place[0] if holder_place else None,
+            holder_line=holder_place[1] if holder_place else None,
         )
 
 
@@ -440,6 +459,12 @@ class Store:
         self._shared_memory: dict[str, _SharedMemory] = {}  # by segment name
         self._live_version = 0
         self._signals = _Signals()
+        # Where waits were called from (the agent's WAIT_SITE records and ``site`` messages):
+        # pid -> site id -> (file, line); a site record waiting for its wait to begin,
+        # (pid, object id) -> site id; and the site of each wait begun, the same way.
+        self._sites: dict[int, dict[int, tuple[str, int]]] = {}
+        self._next_site: dict[tuple[int, int], int] = {}
+        self._wait_site: dict[tuple[int, int], int] = {}
 
     # ---------------------------------------------------------------- writing
 
@@ -485,7 +510,7 @@ class Store:
                     processes=tuple(p.view() for p in self._processes.values()),
                     queues=tuple(q.view(self._ticks) for q in self._queues.values()),
                     pipes=tuple(p.view() for p in self._pipes.values()),
-                    locks=tuple(lock.view(dead) for lock in self._locks.values()),
+                    locks=tuple(lock.view(dead, self._sites) for lock in self._locks.values()),
                     lines_total=self._lines_total,
                     lines_retained=len(self._log),
                     events_dropped=self._events_dropped,
@@ -676,6 +701,7 @@ class Store:
                 if gone is not None and gone.role != "runner":
                     del self._processes[oldest]
                     self._forgotten += 1
+                    self._sites.pop(oldest, None)
 
     def _on_exited(self, e: dict) -> None:
         code = self._exit_code(e)
@@ -822,6 +848,7 @@ class Store:
         pid = e["pid"]
         for key in [key for key in self._waits if key[0] == pid]:
             del self._waits[key]
+        self._forget_wait_sites(pid)
         for lock in self._locks.values():
             lock.waiters.pop(pid, None)
             if lock.holder == pid:
@@ -836,11 +863,12 @@ class Store:
         if oid in self._other_objects:
             return
         label, creator = self._unique_label(str(e.get("label", ""))), e.get("pid", 0)
+        obj: _Lock | _Queue | _Pipe | None = None
         if kind in SYNC_KINDS:
-            lock = self._locks.setdefault(oid, _Lock(oid))
+            obj = lock = self._locks.setdefault(oid, _Lock(oid))
             lock.kind, lock.label, lock.creator_pid = kind, label, creator
         elif kind in QUEUE_KINDS:
-            q = self._queues.get(oid) or self._new_queue(oid)
+            obj = q = self._queues.get(oid) or self._new_queue(oid)
             q.label, q.creator_pid, q.maxsize = label, creator, int(e.get("maxsize", 0))
             q.kind = kind
             owner = e.get("owner")
@@ -851,10 +879,13 @@ class Store:
             pool = self._pools.setdefault(oid, _Pool(oid))
             pool.kind, pool.label, pool.creator_pid = kind, label, creator
         elif kind == "Pipe":
-            p = self._pipes.setdefault(oid, _Pipe(oid))
+            obj = p = self._pipes.setdefault(oid, _Pipe(oid))
             p.label, p.creator_pid, p.duplex = label, creator, bool(e.get("duplex", True))
         elif len(self._other_objects) < MAX_OTHER_OBJECTS:
             self._other_objects[oid] = f"{kind} {label}" if label else kind
+        file, line = e.get("file"), e.get("line")
+        if obj is not None and isinstance(file, str) and isinstance(line, int):
+            obj.file, obj.line = file, line
 
     def _unique_label(self, label: str) -> str:
         """``main.py:12``, then ``main.py:12 #2`` for the second object made on that line
@@ -915,6 +946,7 @@ class Store:
     def _lock_wait(self, pid: int, oid: int, t: int, _value: int) -> None:
         self._lock(oid).waiters[pid] = t
         self._waits[(pid, oid)] = ("acquire", t, None)
+        self._begin_site(pid, oid)
         if t > self._now:
             self._now = t
 
@@ -923,6 +955,9 @@ class Store:
         blocked = lock.waiters.pop(pid, None) is not None or wait > 0
         if blocked and self._waits:
             self._waits.pop((pid, oid), None)
+        if lock.kind in LOCKS:  # where it is held, if known: only a waited acquire says
+            site = self._wait_site.get((pid, oid)) if blocked else None
+            lock.holder_site = (pid, site) if site is not None else None
         lock.acquisitions += 1
         lock.holder, lock.held_since_ns = pid, t
         if lock.kind in SEMAPHORES:
@@ -977,6 +1012,7 @@ class Store:
         child = e.get("child")
         self._waits[(pid, oid)] = (str(e["op"]), t, child if isinstance(child, int) else None)
         self._now = max(self._now, t)
+        self._begin_site(pid, oid)
         lock = self._locks.get(oid)
         if lock is not None:  # a semaphore, condition, event or barrier: shown waiting
             lock.waiters[pid] = t
@@ -1008,6 +1044,7 @@ class Store:
 
     def _end_waits(self, pid: int, t: int | None) -> None:
         """The process ended: its waits end too; a lock wait counts as one it died in."""
+        self._forget_wait_sites(pid)
         for key in [key for key in self._waits if key[0] == pid]:
             _op, since, _child = self._waits.pop(key)
             lock = self._locks.get(key[1])
@@ -1020,6 +1057,42 @@ class Store:
                 lock.wait_max_ns = max(lock.wait_max_ns, wait)
                 lock.waits.append(wait)
 
+    # ------------------------------------------------------------------ wait sites
+
+    def _on_site(self, e: dict) -> None:
+        """A process names one of its wait sites: its id, file and line."""
+        site, line = e["id"], e["line"]
+        if not isinstance(site, int) or not isinstance(line, int):
+            raise TypeError(f"site {site!r} line {line!r}")
+        self._sites.setdefault(e["pid"], {})[site] = (str(e["file"]), line)
+
+    def _on_wait_site(self, e: dict) -> None:
+        """The next wait of the process on the object begins at this site."""
+        site = e["site"]
+        if not isinstance(site, int):
+            raise TypeError(f"site {site!r}")
+        self._next_site[(e["pid"], self._object_id(e))] = site
+
+    def _begin_site(self, pid: int, oid: int) -> None:
+        key = (pid, oid)
+        site = self._next_site.pop(key, None) if self._next_site else None
+        if site is None:
+            self._wait_site.pop(key, None)
+        else:
+            self._wait_site[key] = site
+
+    def _forget_wait_sites(self, pid: int) -> None:
+        for table in (self._next_site, self._wait_site):
+            for key in [key for key in table if key[0] == pid]:
+                del table[key]
+
+    def _wait_place(self, pid: int, oid: int) -> tuple[str | None, int | None]:
+        """The file and line the wait of ``pid`` on ``oid`` was called from, if known (its
+        ``site`` message may come after its records: the two travel apart)."""
+        site = self._wait_site.get((pid, oid))
+        place = self._sites.get(pid, {}).get(site) if site is not None else None
+        return place if place is not None else (None, None)
+
     # ------------------------------------------------------------------ the doctor
 
     def _wait_views(self) -> tuple[WaitView, ...]:
@@ -1029,8 +1102,9 @@ class Store:
                 label = f"{self._name(child)}" if child is not None else "a child"
             else:
                 label = self._object_label(oid)
+            file, line = self._wait_place(pid, oid)
             views.append(WaitView(pid=pid, op=op, object_id=oid, object_label=label,
-                                  since_ns=since, child=child))  # fmt: skip
+                                  since_ns=since, child=child, file=file, line=line))  # fmt: skip
         views.sort(key=lambda w: w.since_ns)
         return tuple(views)
 
@@ -1262,6 +1336,8 @@ class Store:
         ev.WAIT_BEGIN: _on_wait_begin,
         ev.WAIT_END: _on_wait_end,
         ev.RETURNED: _on_returned,
+        ev.SITE: _on_site,
+        ev.WAIT_SITE: _on_wait_site,
         ev.COUNTER: _on_counter,
         ev.UNCOUNTED: _on_uncounted,
         ev.SIGNAL: lambda self, e: self._signals.signalled(e),

@@ -105,6 +105,10 @@ class QueueView:
     owner: str = ""
     """The pool whose task or result queue it is (``Pool main.py:12``); empty for the
     program's own queues."""
+    file: str | None = None
+    """The absolute path of the file whose line created it (None: not known)."""
+    line: int | None = None
+    """That line, 1-based."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -121,6 +125,10 @@ class PipeView:
     received_bytes: tuple[int, int]
     uncounted: int = 0
     """Processes whose messages on it could not be counted (see QueueView.uncounted)."""
+    file: str | None = None
+    """The absolute path of the file whose line created it (None: not known)."""
+    line: int | None = None
+    """That line, 1-based."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -160,6 +168,14 @@ class LockView:
     hold_p95_ns: int | None
     uncounted: int = 0
     """Processes whose totals on it could not be counted (see QueueView.uncounted)."""
+    file: str | None = None
+    """The absolute path of the file whose line created it (None: not known)."""
+    line: int | None = None
+    """That line, 1-based."""
+    holder_file: str | None = None
+    """Where its holder acquired it, when that acquire had to wait (a Lock or RLock): the
+    site of a fast acquire is never taken, so None says "not known", not "nowhere"."""
+    holder_line: int | None = None
 
     @property
     def contended_percent(self) -> float:
@@ -218,6 +234,10 @@ class WaitView:
     since_ns: int
     child: int | None = None
     """The pid being joined (``op == "join"``)."""
+    file: str | None = None
+    """The absolute path of the program's file the wait was called from (None: not known)."""
+    line: int | None = None
+    """That line, 1-based: ``with lock:``, ``q.get()``, ``p.join()``."""
 
     def describe(self) -> str:
         """``acquire Lock main.py:12``, ``join Process-1``: for a table cell."""

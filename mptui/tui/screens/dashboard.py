@@ -516,6 +516,8 @@ class DashboardScreen(Screen):
             if force or panel.version != snapshot.version or running:
                 panel.show_snapshot(snapshot, now_ns)
                 panel.version = snapshot.version
+        if "source" in visible:  # where processes wait: as live as the tables of who waits
+            self.source.show_marks(snapshot)
         if self.focused is None and self.layout_mode != "tiny" and self.panel_group:
             # Safety net: a widget that had the focus was hidden; keys must go somewhere seen.
             group = layout.group_by_id(self.layout_mode, self.panel_group)
