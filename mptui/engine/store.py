@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from mptui import events as ev
 from mptui.bounded import BoundedLog
 from mptui.engine import doctor
+from mptui.engine import insights as activity
 from mptui.engine import verdict as judge
 from mptui.engine.views import (
     AlertView,
@@ -341,6 +342,7 @@ class Store:
         self._alert_seq = 0
         self._labels_made: dict[str, int] = {}  # creation site -> objects made there
         self._live_version = 0
+        self._insights = activity.Insights()  # time starting, running, waiting; timeline
 
     # ---------------------------------------------------------------- writing
 
@@ -363,6 +365,7 @@ class Store:
                     continue
                 try:
                     handler(self, event)
+                    self._insights.apply(event)
                 except Exception:  # noqa: BLE001
                     # A malformed event from an observed process is counted, never fatal.
                     self._bad_messages += 1
@@ -420,6 +423,20 @@ class Store:
                     seen.add(alert.key)
                     raised.append(alert)
             return raised
+
+    def insights(self, now_ns: int | None = None) -> tuple[activity.InsightsView, ...]:
+        """Each process's time starting up, running and waiting (mptui.engine.insights),
+        in the snapshot's order, helpers left out; what goes on is measured to ``now_ns``
+        (default: the newest time the events carried)."""
+        processes = self.snapshot().processes
+        with self._mutex:
+            return self._insights.views(processes, self._now if now_ns is None else now_ns)
+
+    def timeline(self, pids: Iterable[int], first: int, count: int, slice_ns: int,
+                 upto_ns: int) -> dict[int, tuple[tuple | None, ...]]:  # fmt: skip
+        """What each process did in ``count`` slices (mptui.engine.timeline.Timeline.cells)."""
+        with self._mutex:
+            return self._insights.timeline.cells(pids, first, count, slice_ns, upto_ns)
 
     def log_since(self, cursor: int = 0, limit: int | None = None) -> LogDelta:
         """Lines with ``seq > cursor`` still in the ring, oldest first (at most ``limit``,
