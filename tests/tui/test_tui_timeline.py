@@ -1,20 +1,22 @@
 """The Timeline panel: one row per process, what it did slice by slice, with a legend.
 
 A replay of a real run (tests/tui/recordings), the lock lesson, whose holds pass from
-worker to worker; and the deadlock lesson on the real engine, whose two workers wait from
-the same moment.
+worker to worker; and a deadlock on the real engine, whose two workers wait from the same
+moment.
 Every kind of cell has a character of its own, so the panel reads without colours.
 """
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from dashboard_fixtures import settle
 from real_engine import wait_for
 from screen_text import screen_lines
 
+from mptui.engine.program import Program
 from mptui.engine.session import Session
-from mptui.scenarios import lessons
 from mptui.tui.app import MptuiApp
 from mptui.tui.widgets.timeline_panel import TimelinePanel
 
@@ -27,12 +29,21 @@ def timeline_lines(app) -> list[str]:
     return [line[region.x + 1 : region.right - 1].strip() for line in lines]
 
 
+def panel_lines(app) -> list[str]:
+    """The panel's rows and its legend, whether or not they all fit on screen (the rows
+    scroll under the panel's cap: a big alert banner leaves it few)."""
+    panel = app.dashboard.query_one(TimelinePanel)
+    rows = ["".join(text for text, _style in line).rstrip() for line in panel.rows._lines]
+    legend = str(panel.query_one("#timeline-legend").render())
+    return [*rows, legend]
+
+
 def rows_by_name(lines: list[str]) -> dict[str, str]:
     """Process name -> its cells (the percentages at the right left out)."""
     out = {}
     for line in lines[:-1]:  # the last line is the legend
         name, _, rest = line.partition(" ")
-        out[name] = rest.strip().rsplit(" ", 2)[0].strip() if "%" in rest else rest.strip()
+        out[name] = re.sub(r"\s+\d+%\s+\d+%$", "", rest).strip()
     return out
 
 
@@ -68,20 +79,46 @@ def stuck_since(cells: str) -> int | None:
     return begin if len(cells) - begin >= 3 else None
 
 
+DEADLOCK = """
+from multiprocessing import Barrier, Lock, Process
+
+
+def work(first, second, both_hold):
+    with first:
+        both_hold.wait()  # no timeout: both hold their first lock, whatever the load
+        if second.acquire(timeout=8):
+            second.release()
+
+
+if __name__ == "__main__":
+    a, b, both_hold = Lock(), Lock(), Barrier(2)
+    workers = [Process(target=work, args=(a, b, both_hold), name="worker-1"),
+               Process(target=work, args=(b, a, both_hold), name="worker-2")]
+    for p in workers:
+        p.start()
+    for p in workers:
+        p.join()
+"""
+"""The deadlock lesson, made certain: the workers meet at a Barrier without a timeout
+holding their first lock (the lesson's has one, and under load it may not deadlock)."""
+
+
 @pytest.mark.timeout(90)
-async def test_the_deadlock_shows_two_rows_waiting_from_the_same_moment():
+async def test_a_deadlock_shows_two_rows_waiting_from_the_same_moment(tmp_path):
     """The real engine: each worker holds one lock and waits for the other's."""
-    app = MptuiApp(session_factory=Session, lessons=lessons(), autostart="deadlock",
-                   settings={"deadlock": {"give_up": 10}})  # fmt: skip
+    script = tmp_path / "deadlock.py"
+    script.write_text(DEADLOCK)
+    app = MptuiApp(session_factory=Session, script=Program.from_script(script),
+                   autostart="script")  # fmt: skip
     async with app.run_test(size=(120, 40)) as pilot:
 
         def both_stuck() -> bool:
-            rows = rows_by_name(timeline_lines(app))
+            rows = rows_by_name(panel_lines(app))
             return all(stuck_since(rows.get(name, "")) is not None
                        for name in ("worker-1", "worker-2"))  # fmt: skip
 
-        assert await wait_for(pilot.app, both_stuck), timeline_lines(app)
-        rows = rows_by_name(timeline_lines(app))
+        assert await wait_for(pilot.app, both_stuck), "\n".join(panel_lines(app))
+        rows = rows_by_name(panel_lines(app))
         one, two = stuck_since(rows["worker-1"]), stuck_since(rows["worker-2"])
         assert one is not None and two is not None and abs(one - two) <= 1, rows
         # Before waiting, each held its first lock: an upper-case letter.
