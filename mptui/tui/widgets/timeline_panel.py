@@ -1,7 +1,7 @@
 """The Timeline panel: one row per process, what it did in each slice of the last minute.
 
 Each cell is a slice of time (a quarter of a second to two seconds, as the width allows
-30 to 60 seconds): running (``─``), holding a lock (its letter, ``A``), waiting for a
+25 to 60 seconds): running (``─``), holding a lock (its letter, ``A``), waiting for a
 lock, an Event, a Condition, a Barrier or a semaphore (its letter in lower case, ``a``),
 waiting on a queue (``<`` get, ``>`` put), a pipe (``~``), a child (``^`` join), a
 manager (``@``) or a Pool's results (``*``), or ended (``·``). Letters and marks carry
@@ -40,8 +40,10 @@ if TYPE_CHECKING:
 
 SLICES_NS = (250_000_000, 500_000_000, 1_000_000_000, 2_000_000_000)
 """The slice durations a cell may stand for, finest first."""
-MIN_WINDOW_NS = 30_000_000_000
-"""A cell stands for the finest slice with which the row shows at least this much."""
+MIN_WINDOW_NS = 25_000_000_000
+"""A cell stands for the finest slice with which the row shows at least this much: half
+a second from 80 columns up (a lock held a quarter of a second shows as it passes; with
+one-second cells, three of the lock lesson's four workers would each seem to hold it)."""
 LAG_NS = 100_000_000
 """Slices are drawn up to this long before now: what happened in the last moment may
 still be on its way from the processes' rings."""
