@@ -81,6 +81,7 @@ class Insights:
         self.timeline = timeline if timeline is not None else tl.Timeline()
         self._procs: dict[int, _Activity] = {}
         self._kinds: dict[int, str] = {}  # object id -> its type (Lock, Queue, ...)
+        self._holds: dict[int, tuple] = {}  # object id -> the timeline's state holding it
         self._handlers = {
             ev.HELLO: self._on_hello,
             ev.STARTED: self._on_started,
@@ -100,7 +101,38 @@ class Insights:
 
     def apply(self, event: dict) -> None:
         """Fold one event (the Store's; others are ignored). A malformed one raises."""
-        handler = self._handlers.get(event.get("kind"))
+        kind = event.get("kind")
+        if kind == ev.LOCK_RELEASED or kind == ev.LOCK_ACQUIRED:
+            # The hot path (a lock can be taken a million times a second): a lock taken or
+            # given back by a process that waits for nothing, folded here in one call.
+            act = self._procs.get(event["pid"])
+            if act is not None and not act.waits and act.ended_ns is None:
+                held, oid = act.held, event["id"]
+                if kind == ev.LOCK_RELEASED:
+                    count = held.get(oid)
+                    if count is None:
+                        return  # a semaphore given back by a process that did not take it
+                    if count > 1:
+                        held[oid] = count - 1
+                        return
+                    del held[oid]
+                elif event.get("wait_ns"):
+                    self._on_lock_acquired(event)
+                    return
+                else:
+                    held[oid] = held.get(oid, 0) + 1
+                if held:
+                    oid = next(reversed(held))
+                    state = self._holds.get(oid)
+                    if state is None:
+                        state = self._holds[oid] = (tl.HOLD, oid)
+                else:
+                    state = tl.RUN
+                if state is not act.state:
+                    act.state = state
+                    self.timeline.record(event["pid"], event["t"], state)
+                return
+        handler = self._handlers.get(kind)
         if handler is not None:
             handler(event)
 
@@ -187,24 +219,30 @@ class Insights:
         self._end(e["pid"], e["id"], int(e["t"]), int(e.get("wait_ns", 0)), "acquire")
 
     def _on_lock_acquired(self, e: dict) -> None:
-        pid, oid, t = e["pid"], e["id"], int(e["t"])
-        wait_ns = int(e.get("wait_ns", 0))
-        if wait_ns > 0 or oid in self._procs.get(pid, _NO_ACTIVITY).waits:
-            self._end(pid, oid, t, wait_ns, "acquire")
-        act = self._proc(pid, t)
-        if act.ended_ns is None:
-            act.held[oid] = act.held.get(oid, 0) + 1
-            self._show(pid, act, t)
+        pid, oid = e["pid"], e["id"]
+        act = self._procs.get(pid)
+        wait_ns = e.get("wait_ns", 0)
+        if act is None or wait_ns or act.waits:  # it waited, or waits in another thread
+            t = int(e["t"])
+            if wait_ns or (act is not None and oid in act.waits):
+                self._end(pid, oid, t, int(wait_ns), "acquire")
+            act = self._proc(pid, t)
+        if act.ended_ns is not None:
+            return
+        held = act.held
+        held[oid] = held.get(oid, 0) + 1
+        self._show(pid, act, e["t"])
 
     def _on_lock_released(self, e: dict) -> None:
         act = self._procs.get(e["pid"])
         oid = e["id"]
         if act is None or oid not in act.held:
             return  # a semaphore given back by a process that did not take it
-        act.held[oid] -= 1
-        if act.held[oid] <= 0:
-            del act.held[oid]
-        self._show(e["pid"], act, int(e["t"]))
+        held = act.held
+        held[oid] -= 1
+        if held[oid] <= 0:
+            del held[oid]
+        self._show(e["pid"], act, e["t"])
 
     def _on_dropped(self, e: dict) -> None:
         """Records of this process were lost: what it waits on and holds is unknown now
@@ -254,8 +292,18 @@ class Insights:
         """Tell the timeline when what the process does changed."""
         if act.ended_ns is not None:
             return
-        state = state_of(act.waits, act.held)
-        if state != act.state:
+        if act.waits:
+            state = state_of(act.waits, act.held)
+        elif act.held:  # one tuple per lock, made once: a lock taken a million times
+            oid = next(reversed(act.held))
+            state = self._holds.get(oid)
+            if state is None:
+                state = self._holds[oid] = (tl.HOLD, oid)
+        else:
+            state = tl.RUN
+        if state is not act.state and state != act.state:
+            # (A hold's state is one tuple per lock, RUN one constant: ``is`` says it all
+            # on the hot path in ``apply``; a wait's is made anew.)
             act.state = state
             self.timeline.record(pid, t, state)
 
@@ -310,9 +358,6 @@ class Insights:
             if found is not None:
                 out.append(found)
         return tuple(out)
-
-
-_NO_ACTIVITY = _Activity(hello_ns=0)
 
 
 def state_of(waits: dict, held: dict) -> tuple:

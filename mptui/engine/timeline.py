@@ -43,6 +43,9 @@ class _Row:
     born: int
     ended: int | None = None
     quanta: deque = field(default_factory=deque)  # [index, {activity: ns}], oldest first
+    spent: dict = field(default_factory=dict)  # the newest quantum's (in ``quanta`` too)
+    quantum_start: int = 0  # where it begins and ends: a change inside it is one addition
+    quantum_end: int = 0
 
 
 class Timeline:
@@ -63,12 +66,20 @@ class Timeline:
             return
         if row.ended is not None:
             return
-        t = max(t, row.since)  # rings are read one after another: never go back
-        self._spend(row, t)
+        since = row.since
+        if t < since:
+            t = since  # rings are read one after another: never go back
+        if row.quantum_start <= since and t <= row.quantum_end:
+            # The common case at a high rate of changes: all in the newest quantum.
+            spent = row.spent
+            spent[row.state] = spent.get(row.state, 0) + t - since
+        else:
+            self._spend(row, t)
         row.state, row.since = state, t
-        if state == ENDED:
+        if state is ENDED or state == ENDED:
             row.ended = t
-        self._latest = max(self._latest, t)
+        if t > self._latest:
+            self._latest = t
 
     def forget(self, pid: int) -> None:
         """Drop a process's history (its pid is reused by a new process)."""
@@ -81,9 +92,11 @@ class Timeline:
         state, quanta = row.state, row.quanta
         while start < t:
             index = start // QUANTUM_NS
-            stop = min(t, (index + 1) * QUANTUM_NS)
+            stop = min(t, stop_of(index))
             if not quanta or quanta[-1][0] != index:
                 quanta.append((index, {}))
+                row.spent = quanta[-1][1]
+                row.quantum_start, row.quantum_end = index * QUANTUM_NS, stop_of(index)
             spent = quanta[-1][1]
             spent[state] = spent.get(state, 0) + stop - start
             start = stop
@@ -154,6 +167,11 @@ class Timeline:
                 for s in range(count)
             )
         return out
+
+
+def stop_of(index: int) -> int:
+    """Where quantum ``index`` ends."""
+    return (index + 1) * QUANTUM_NS
 
 
 def cell_of(spent: dict, start: int, slice_ns: int, end: int, upto: int,
