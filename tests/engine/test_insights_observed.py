@@ -1,12 +1,16 @@
 """Worker insights and the timeline of a real program, under every start method.
 
 The program measures its own wait for a lock (around ``acquire()``): the insights must
-find about that long, compared by ratio, never against a wall-clock threshold.
+find about that long, compared by ratio, never against a wall-clock threshold. And the
+headless summary (text and JSON) of the lock lesson carries them.
 """
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import sys
 
 from engine_runs import run_program
 
@@ -79,3 +83,37 @@ def test_the_waiters_lock_wait_is_what_it_measured(write_script, start_method):
     assert holds and waits
     assert holds[0] <= waits[0]
     assert rows[waiter.pid][-1] == rows[holder.pid][-1] == tl.ENDED
+
+
+def test_the_headless_summary_has_an_insights_section_for_the_lock_lesson():
+    result = subprocess.run(
+        [sys.executable, "-m", "mptui", "lock", "--headless", "-p", "workers=2", "-p", "rounds=2",
+         "-p", "hold=0.1"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    summary = result.stdout.split("\ninsights", 1)
+    assert len(summary) == 2, result.stdout
+    section = summary[1].split("\nlines:", 1)[0].splitlines()[1:]
+    names = [line.split()[0] for line in section]
+    assert sorted(names) == ["MainProcess", "worker-1", "worker-2"], section
+    for line in section:
+        assert "start-up" in line and "running" in line and "waiting" in line
+    main = next(line for line in section if line.split()[0] == "MainProcess")
+    assert ": join " in main  # it waited to join its workers
+    assert any("acquire Lock" in line for line in section if "worker" in line)
+
+
+def test_the_json_summary_carries_the_insights():
+    result = subprocess.run(
+        [sys.executable, "-m", "mptui", "lock", "--json", "-p", "workers=2", "-p", "rounds=1",
+         "-p", "hold=0.1"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    summary = json.loads(result.stdout.splitlines()[-1])
+    assert summary["kind"] == "summary"
+    insights = {view["name"]: view for view in summary["insights"]}
+    assert set(insights) == {"MainProcess", "worker-1", "worker-2"}
+    for view in insights.values():
+        assert view["starting_ns"] + view["running_ns"] + view["waiting_ns"] == view["life_ns"]
+    assert insights["MainProcess"]["waiting_by_kind"]["join"] > 0
