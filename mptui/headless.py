@@ -27,6 +27,7 @@ from typing import TextIO, cast
 
 from mptui import events as ev
 from mptui.engine import verdict
+from mptui.engine.insights import InsightsView
 from mptui.engine.program import Program
 from mptui.engine.run_control import RunControl
 from mptui.engine.session import Session
@@ -220,9 +221,10 @@ def alert_json(alert: AlertView) -> dict:
     }
 
 
-def summary_text(snap: Snapshot, alerts: Sequence[AlertView] = ()) -> str:
+def summary_text(snap: Snapshot, alerts: Sequence[AlertView] = (),
+                 insights: Sequence[InsightsView] = ()) -> str:  # fmt: skip
     """A human summary of a finished run (names, labels and the title made printable);
-    ``alerts``: every alert the run raised."""
+    ``alerts``: every alert the run raised; ``insights``: each process's time."""
     run = snap.run
     out = []
     # What the program's processes really used (it may choose its own), else the default.
@@ -283,6 +285,7 @@ def summary_text(snap: Snapshot, alerts: Sequence[AlertView] = ()) -> str:
             out.append(f"  {printable(alert_heading(alert))} ({state})")
             out.extend(f"    {printable(d)}" for d in alert.details)
             out.append(f"    what to do: {printable(alert.advice)}")
+    out.extend(insights_lines(insights))
     dropped = f", {snap.events_dropped} events dropped" if snap.events_dropped else ""
     out.append(f"lines: {snap.lines_total} received{dropped}")
     if snap.objects_uncounted:
@@ -311,6 +314,41 @@ def shared_memory_text(shm: SharedMemoryView) -> str:
     if shm.open_pids:
         text += "  open in " + ", ".join(str(pid) for pid in shm.open_pids)
     return text + ("  unlinked" if shm.unlinked else "  not unlinked")
+
+
+def insights_lines(insights: Sequence[InsightsView]) -> list[str]:
+    """The ``insights:`` section: per process, time starting up, running and waiting (each
+    with its share of the process's life), the waiting split by what it waited on."""
+    if not insights:
+        return []
+    out = ["insights (running: alive and in no traced wait, sleeping included):"]
+    names = [printable(view.name) for view in insights]
+    width = max(map(len, names))
+    for view, name in zip(insights, names, strict=True):
+        line = (
+            f"  {name:<{width}}  start-up {duration(view.starting_ns)}"
+            f"  running {duration(view.running_ns)} ({view.percent(view.running_ns):.0f}%)"
+            f"  waiting {duration(view.waiting_ns)} ({view.percent(view.waiting_ns):.0f}%)"
+        )
+        if view.waiting_by_kind:
+            line += ": " + ", ".join(f"{kind} {duration(ns)}" for kind, ns in view.waiting_by_kind)
+        if view.tasks_done:
+            line += f"  tasks done {view.tasks_done}"
+        out.append(line)
+    return out
+
+
+def insights_json(view: InsightsView) -> dict:
+    return {
+        "pid": view.pid,
+        "name": view.name,
+        "life_ns": view.life_ns,
+        "starting_ns": view.starting_ns,
+        "running_ns": view.running_ns,
+        "waiting_ns": view.waiting_ns,
+        "waiting_by_kind": dict(view.waiting_by_kind),
+        "tasks_done": view.tasks_done,
+    }
 
 
 def interpreter(run: RunView) -> str:
@@ -348,7 +386,8 @@ def run_result(snap: Snapshot) -> str:
     return text
 
 
-def summary_json(snap: Snapshot, alerts: Sequence[AlertView] = ()) -> dict:
+def summary_json(snap: Snapshot, alerts: Sequence[AlertView] = (),
+                 insights: Sequence[InsightsView] = ()) -> dict:  # fmt: skip
     def proc(p: ProcessView) -> dict:
         return {
             "pid": p.pid,
@@ -427,6 +466,7 @@ def summary_json(snap: Snapshot, alerts: Sequence[AlertView] = ()) -> dict:
         "objects_uncounted": snap.objects_uncounted,
         "failed": [p.pid for p in snap.failed],
         "alerts": [alert_json(alert) for alert in alerts],
+        "insights": [insights_json(view) for view in insights],
     }
 
 
@@ -453,10 +493,12 @@ def _finish(printer: LinePrinter, as_json: bool, interrupted_by: int | None = No
         return 128 + interrupted_by if interrupted_by is not None else 1
     snap = printer.store.snapshot()
     alerts = printer.store.alerts_raised()
+    insights = printer.store.insights()
     if as_json:
-        printer._write(json.dumps(summary_json(snap, alerts), separators=(",", ":")) + "\n")
+        summary = summary_json(snap, alerts, insights)
+        printer._write(json.dumps(summary, separators=(",", ":")) + "\n")
     else:
-        printer._write(summary_text(snap, alerts))
+        printer._write(summary_text(snap, alerts, insights))
     return verdict.headless_exit_status(snap, interrupted_by)
 
 

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from mptui import events as ev
 from mptui.bounded import BoundedLog
 from mptui.engine import doctor
+from mptui.engine import insights as activity
 from mptui.engine import verdict as judge
 from mptui.engine.views import (
     AlertView,
@@ -465,6 +466,7 @@ class Store:
         self._sites: dict[int, dict[int, tuple[str, int]]] = {}
         self._next_site: dict[tuple[int, int], int] = {}
         self._wait_site: dict[tuple[int, int], int] = {}
+        self._insights = activity.Insights()  # time starting, running, waiting; timeline
 
     # ---------------------------------------------------------------- writing
 
@@ -487,6 +489,7 @@ class Store:
                     continue
                 try:
                     handler(self, event)
+                    self._insights.apply(event)
                 except Exception:  # noqa: BLE001
                     # A malformed event from an observed process is counted, never fatal.
                     self._bad_messages += 1
@@ -546,6 +549,20 @@ class Store:
                     seen.add(alert.key)
                     raised.append(alert)
             return raised
+
+    def insights(self, now_ns: int | None = None) -> tuple[activity.InsightsView, ...]:
+        """Each process's time starting up, running and waiting (mptui.engine.insights),
+        in the snapshot's order, helpers left out; what goes on is measured to ``now_ns``
+        (default: the newest time the events carried)."""
+        processes = self.snapshot().processes
+        with self._mutex:
+            return self._insights.views(processes, self._now if now_ns is None else now_ns)
+
+    def timeline(self, pids: Iterable[int], first: int, count: int, slice_ns: int,
+                 upto_ns: int) -> dict[int, tuple[tuple | None, ...]]:  # fmt: skip
+        """What each process did in ``count`` slices (mptui.engine.timeline.Timeline.cells)."""
+        with self._mutex:
+            return self._insights.timeline.cells(pids, first, count, slice_ns, upto_ns)
 
     def log_since(self, cursor: int = 0, limit: int | None = None) -> LogDelta:
         """Lines with ``seq > cursor`` still in the ring, oldest first (at most ``limit``,
@@ -926,13 +943,14 @@ class Store:
     def _on_records(self, e: dict) -> None:
         """Ring records ``(pid, code, t, value)``, in time order: lock records folded
         straight from the tuple, any other kind decoded and handled as its event."""
-        folds, mask = self._RECORD_FOLDS, ev.OBJECT_ID_MASK
+        folds, mask, insights = self._RECORD_FOLDS, ev.OBJECT_ID_MASK, self._insights
         for record in e["records"]:
             try:
                 fold = folds.get(record[1] >> 56)
                 if fold is not None:
                     pid, code, t, value = record
                     fold(self, pid, code & mask, t, value)
+                    insights.apply_record(pid, code, t, value)
                     continue
                 event = ev.ring_event(*record)
                 handler = self._HANDLERS.get(event["kind"])
@@ -940,6 +958,7 @@ class Store:
                     self._bad_messages += 1
                 else:
                     handler(self, event)
+                    insights.apply(event)
             except Exception:  # noqa: BLE001 - as apply_many: counted, never fatal
                 self._bad_messages += 1
 

@@ -24,7 +24,7 @@ SUMMARY_MIN_HEIGHT = 22
 """In the compact mode, a terminal shorter than this leaves out the end-of-run Summary (the
 header says how the run ended): with it, the log would have no rows left."""
 
-PANELS = ("lessons", "processes", "channels", "locks", "log", "source")
+PANELS = ("lessons", "processes", "channels", "locks", "timeline", "log", "source")
 """Every panel, in the order Tab visits them."""
 
 
@@ -40,7 +40,7 @@ class Group:
 GROUPS: dict[str, tuple[Group, ...]] = {
     "full": (Group("all", "All", PANELS),),
     "medium": (
-        Group("dashboard", "Dashboard", ("processes", "channels", "locks", "log")),
+        Group("dashboard", "Dashboard", ("processes", "channels", "locks", "timeline", "log")),
         Group("lesson", "Lesson & source", ("lessons", "source")),
     ),
     "compact": (
@@ -48,6 +48,7 @@ GROUPS: dict[str, tuple[Group, ...]] = {
         Group("run", "Processes & log", ("processes", "log")),
         Group("channels", "Channels", ("channels",)),
         Group("locks", "Locks", ("locks",)),
+        Group("timeline", "Timeline", ("timeline",)),
         Group("source", "Source", ("source",)),
     ),
     "tiny": (),

@@ -82,11 +82,11 @@ async def test_moving_the_focus_does_not_rebuild_the_footer(make_app, settled):
         footer = app.dashboard.query_one(Footer)
         keys = list(footer.query(FooterKey))
         focused = []
-        for _ in range(4):  # the panels after the processes, whose keys are the same
+        for _ in range(5):  # the panels after the processes, whose keys are the same
             await pilot.press("tab")
             focused.append(app.dashboard.focused_panel())
         await settled(pilot)
-        assert focused == ["channels", "locks", "log", "source"]
+        assert focused == ["channels", "locks", "timeline", "log", "source"]
         assert list(footer.query(FooterKey)) == keys  # the very same widgets
         # Keys that do change still show: the lesson list has no k (Kill).
         await pilot.press("tab")
@@ -106,7 +106,7 @@ async def test_a_file_is_highlighted_once_whatever_the_layout_does(make_app, set
     app = make_app(autostart="lock")
     async with app.run_test(size=(120, 40)) as pilot:  # tabs: Tab changes what is shown
         await settled(pilot)
-        for _ in range(12):  # twice round, the lesson and source tab shown twice
+        for _ in range(2 * len(layout.PANELS)):  # twice round: the lesson tab shown twice
             await pilot.press("tab")
         await settled(pilot)
         assert app.dashboard.panel_group == "dashboard"

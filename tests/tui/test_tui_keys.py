@@ -292,10 +292,11 @@ async def test_tab_visits_every_panel(make_app, settled):
     async with app.run_test(size=WIDE) as pilot:
         await settled(pilot)
         seen = [app.dashboard.focused_panel()]
-        for _ in range(6):
+        for _ in range(7):
             await pilot.press("tab")
             seen.append(app.dashboard.focused_panel())
-        assert seen == ["lessons", "processes", "channels", "locks", "log", "source", "lessons"]
+        assert seen == ["lessons", "processes", "channels", "locks", "timeline", "log", "source",
+                        "lessons"]  # fmt: skip
         await pilot.press("shift+tab")
         assert app.dashboard.focused_panel() == "source"
 
@@ -309,13 +310,14 @@ async def test_tab_switches_tabs_at_80x24(make_app, settled):
         assert dash.panel_group == "run"  # a run started: processes and log in front...
         assert dash.focused_panel() == "processes"  # ...and the hidden list lost the focus
         seen = []
-        for _ in range(6):
+        for _ in range(7):
             await pilot.press("tab")
             seen.append((dash.panel_group, dash.focused_panel()))
             assert dash.panel(dash.focused_panel()).display
         assert seen == [
             ("run", "log"), ("channels", "channels"), ("locks", "locks"),
-            ("source", "source"), ("lessons", "lessons"), ("run", "processes"),
+            ("timeline", "timeline"), ("source", "source"), ("lessons", "lessons"),
+            ("run", "processes"),
         ]  # fmt: skip
         await pilot.press("slash")  # the filter brings the log to the front
         assert dash.panel_group == "run" and dash.log_panel.filter_open
@@ -340,9 +342,9 @@ async def test_a_click_on_a_tab_shows_its_panels_and_tab_follows_the_focus(make_
         assert dash.panel_group == "locks" and dash.focused_panel() == "locks"
         assert tabs.active == "compact-locks"
         assert not dash.panel("processes").display
-        await pilot.press("tab")  # on to the source, and its tab with it
+        await pilot.press("tab")  # on to the timeline, and its tab with it
         await settled(pilot)
-        assert (dash.panel_group, tabs.active) == ("source", "compact-source")
+        assert (dash.panel_group, tabs.active) == ("timeline", "compact-timeline")
         assert not tabs.has_focus  # Tab moves between panels, never into the tab bar
         # Groups changed quickly, one after another, come to rest on the last (a tab made
         # active from the code is announced a moment later: it must not switch back).

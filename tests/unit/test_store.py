@@ -1104,10 +1104,15 @@ def test_raw_ring_records_fold_exactly_as_their_decoded_events():
         {"kind": ev.OBJECT, "pid": 1, "id": sem_oid, "type": "Semaphore", "label": "a.py:2"},
         {"kind": ev.OBJECT, "pid": 1, "id": queue_oid, "type": "Queue", "label": "a.py:3"},
     ]
+    # The processes, so the insights (time holding, waiting) have someone to fold into.
+    declarations += [hello(pid, 1, f"python w{pid}.py", how="fork") for pid in range(2, 9)]
     raw, decoded = Store(), Store()
     raw.apply_many([*declarations, {"kind": ev.RECORDS, "records": records}])
     decoded.apply_many([*declarations, *ev.expand_records(
         [{"kind": ev.RECORDS, "records": records}])])  # fmt: skip
+    assert raw.insights(60) == decoded.insights(60)
+    assert raw.timeline(range(1, 9), 0, 4, 25, 100) == decoded.timeline(range(1, 9), 0, 4, 25, 100)
+    assert any(view.waiting_ns for view in raw.insights(60))
     assert raw.snapshot().locks == decoded.snapshot().locks
     assert raw.snapshot().waits == decoded.snapshot().waits
     assert raw.snapshot().bad_messages == decoded.snapshot().bad_messages == 1

@@ -42,6 +42,7 @@ from mptui.tui.widgets.process_panel import ProcessPanel
 from mptui.tui.widgets.run_header import HeaderState, RunHeader, method_label
 from mptui.tui.widgets.source_panel import SourcePanel
 from mptui.tui.widgets.summary_panel import SummaryPanel
+from mptui.tui.widgets.timeline_panel import TimelinePanel
 
 if TYPE_CHECKING:
     from mptui.engine.run_control import RunControl
@@ -52,7 +53,7 @@ TABBED_MODES = ("medium", "compact")
 """The layout modes that show one group of panels at a time, under a tab bar."""
 TAB_HINT = "Tab: next panel"
 """Beside the tabs: the key that moves on (a click on a tab works too)."""
-RUN_PANELS = ("processes", "channels", "locks", "log")
+RUN_PANELS = ("processes", "channels", "locks", "timeline", "log")
 """The panels of a run, in their column; mounted after the first frame when it hides them
 (see DashboardScreen.ensure_panels)."""
 
@@ -226,7 +227,7 @@ class DashboardScreen(Screen):
         panels: list[Panel] = [
             LessonPanel(self.entries, id="lessons"), SourcePanel(id="source"),
             ProcessPanel(id="processes"), ChannelPanel(id="channels"), LockPanel(id="locks"),
-            LogPanel(id="log"),
+            TimelinePanel(id="timeline"), LogPanel(id="log"),
         ]  # fmt: skip
         self._panels = {panel.id or "": panel for panel in panels}
         if self.autostart is None and mode in TABBED_MODES:
@@ -450,7 +451,7 @@ class DashboardScreen(Screen):
 
     def reset_run(self, key: str | None) -> None:
         """A new run starts: empty the panels that belong to the previous one."""
-        for panel_id in ("processes", "channels", "locks", "log"):
+        for panel_id in RUN_PANELS:
             self.panel(panel_id).reset()
         self.summary.reset()
         self.query_one(AlertBanner).clear()
@@ -500,6 +501,18 @@ class DashboardScreen(Screen):
             # One line, repainted only when its text changes (about once a second): the
             # run's state, the end policy's countdown and the verdict show without delay.
             self.update_header()
+        self.show_timeline(snapshot)  # (forced above, by show_tables, when force is)
+
+    def show_timeline(self, snapshot: Snapshot, force: bool = False) -> None:
+        """The timeline, if shown: it redraws only when a slice has passed (every frame
+        asks; most frames it returns at once)."""
+        store = self.runs.store
+        if store is None or "timeline" not in self.visible_panels():
+            return
+        if not self._panels_ready and "timeline" in self._deferred:
+            return
+        panel = cast(TimelinePanel, self.panel("timeline"))
+        panel.show_timeline(store, snapshot, self.now_ns(), force=force)
 
     def show_tables(self, force: bool = False, panels: tuple[str, ...] = TABLE_PANELS) -> None:
         """Refresh the visible panels that have something new (or a clock to move)."""
@@ -523,6 +536,8 @@ class DashboardScreen(Screen):
             group = layout.group_by_id(self.layout_mode, self.panel_group)
             if group is not None:
                 self._focus(group.panels[0])
+        if force:
+            self.show_timeline(snapshot, force=True)
         self.query_one(AlertBanner).show_snapshot(snapshot, now_ns)
         ended = snapshot.run.state == "ended"
         self._show_summary(visible)
