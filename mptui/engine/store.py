@@ -536,6 +536,8 @@ class Store:
     def alerts_since(self, cursor: int = 0) -> tuple[int, list[tuple[str, AlertView]]]:
         """Alerts raised or cleared after ``cursor``: ``(new cursor, [("raised" or
         "cleared", alert), ...])``, oldest first (the last MAX_ALERT_LOG are kept)."""
+        if cursor == self._alert_seq:  # nothing new (an int read: no lock needed)
+            return cursor, []
         with self._mutex:
             news = [(what, alert) for seq, what, alert in self._alert_log if seq > cursor]
             return self._alert_seq, news
@@ -943,14 +945,13 @@ class Store:
     def _on_records(self, e: dict) -> None:
         """Ring records ``(pid, code, t, value)``, in time order: lock records folded
         straight from the tuple, any other kind decoded and handled as its event."""
-        folds, mask, insights = self._RECORD_FOLDS, ev.OBJECT_ID_MASK, self._insights
-        for record in e["records"]:
+        folds, mask, records = self._RECORD_FOLDS, ev.OBJECT_ID_MASK, e["records"]
+        for record in records:
             try:
                 fold = folds.get(record[1] >> 56)
                 if fold is not None:
                     pid, code, t, value = record
                     fold(self, pid, code & mask, t, value)
-                    insights.apply_record(pid, code, t, value)
                     continue
                 event = ev.ring_event(*record)
                 handler = self._HANDLERS.get(event["kind"])
@@ -958,9 +959,9 @@ class Store:
                     self._bad_messages += 1
                 else:
                     handler(self, event)
-                    insights.apply(event)
             except Exception:  # noqa: BLE001 - as apply_many: counted, never fatal
                 self._bad_messages += 1
+        self._insights.apply_records(records)  # (apply_many's call sees only "records")
 
     def _lock_wait(self, pid: int, oid: int, t: int, _value: int) -> None:
         self._lock(oid).waiters[pid] = t

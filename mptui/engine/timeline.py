@@ -81,6 +81,28 @@ class Timeline:
         if t > self._latest:
             self._latest = t
 
+    def held_between(self, pid: int, t0: int, t1: int, state: tuple) -> None:
+        """Process ``pid``, running, did ``state`` (held a lock) from ``t0`` to ``t1`` and
+        runs again: ``record(pid, t0, state)`` then ``record(pid, t1, RUN)``, in one call
+        when both fall in the newest quantum (a lock taken and given back thousands of
+        times a second)."""
+        row = self._rows.get(pid)
+        if (
+            row is not None
+            and row.state is RUN
+            and row.ended is None
+            and row.quantum_start <= row.since <= t0 <= t1 <= row.quantum_end
+        ):
+            spent = row.spent
+            spent[RUN] = spent.get(RUN, 0) + t0 - row.since
+            spent[state] = spent.get(state, 0) + t1 - t0
+            row.since = t1
+            if t1 > self._latest:
+                self._latest = t1
+            return
+        self.record(pid, t0, state)
+        self.record(pid, t1, RUN)
+
     def forget(self, pid: int) -> None:
         """Drop a process's history (its pid is reused by a new process)."""
         self._rows.pop(pid, None)

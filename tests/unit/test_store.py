@@ -1090,6 +1090,8 @@ def test_raw_ring_records_fold_exactly_as_their_decoded_events():
         rec(ev.RK_LOCK_WAIT, 3, lock_oid, 12),
         rec(ev.RK_LOCK_RELEASED, 1, lock_oid, 20, 10),
         rec(ev.RK_LOCK_ACQUIRED, 2, lock_oid, 21, 10),
+        rec(ev.RK_LOCK_ACQUIRED, 1, sem_oid, 22),  # taken and given back: one hold
+        rec(ev.RK_LOCK_RELEASED, 1, sem_oid, 24, 2),
         rec(ev.RK_LOCK_TIMEOUT, 3, lock_oid, 30, 18),
         rec(ev.RK_LOCK_ACQUIRED, 4, sem_oid, 31),
         rec(ev.RK_LOCK_ACQUIRED, 5, sem_oid, 32),
@@ -1105,7 +1107,7 @@ def test_raw_ring_records_fold_exactly_as_their_decoded_events():
         {"kind": ev.OBJECT, "pid": 1, "id": queue_oid, "type": "Queue", "label": "a.py:3"},
     ]
     # The processes, so the insights (time holding, waiting) have someone to fold into.
-    declarations += [hello(pid, 1, f"python w{pid}.py", how="fork") for pid in range(2, 9)]
+    declarations += [hello(pid, 1, f"python w{pid}.py", how="fork") for pid in range(1, 9)]
     raw, decoded = Store(), Store()
     raw.apply_many([*declarations, {"kind": ev.RECORDS, "records": records}])
     decoded.apply_many([*declarations, *ev.expand_records(
