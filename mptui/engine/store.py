@@ -459,6 +459,7 @@ class Store:
         self._other_objects: dict[int, str] = {}  # id -> "Manager dict main.py:9"
         self._shared_memory: dict[str, _SharedMemory] = {}  # by segment name
         self._live_version = 0
+        self._method_first_used: dict[str, int] = {}  # start method -> first STARTED's t
         self._signals = _Signals()
         # Where waits were called from (the agent's WAIT_SITE records and ``site`` messages):
         # pid -> site id -> (file, line); a site record waiting for its wait to begin,
@@ -671,9 +672,15 @@ class Store:
         method = e.get("start_method")
         if isinstance(method, str) and method:
             proc.start_method = method
-            if method not in self._run.start_methods_used:
-                used = (*self._run.start_methods_used, method)
-                self._run = dataclasses.replace(self._run, start_methods_used=used)
+            # In order of first use by the processes' own clocks: a child and its own
+            # child can be read in one collector round, the younger first.
+            t = e.get("t") if isinstance(e.get("t"), int) else self._now
+            first = self._method_first_used
+            if method not in first or t < first[method]:
+                first[method] = t
+                used = tuple(sorted(first, key=first.__getitem__))
+                if used != self._run.start_methods_used:
+                    self._run = dataclasses.replace(self._run, start_methods_used=used)
         if proc.state == "starting":
             proc.state = "running"
 

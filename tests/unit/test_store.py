@@ -1121,3 +1121,15 @@ def test_raw_ring_records_fold_exactly_as_their_decoded_events():
     lock = next(v for v in raw.snapshot().locks if v.id == lock_oid)
     assert (lock.holder, lock.acquisitions, lock.contended, lock.timeouts) == (2, 2, 2, 1)
     assert [w.pid for w in raw.snapshot().waits] == [6]
+
+
+def test_start_methods_are_listed_in_order_of_first_use_by_the_processes_clocks():
+    """A spawn child and the fork child it starts can be read in one collector round, the
+    younger first: the run still says spawn, then fork."""
+    store = Store()
+    grandchild = {**started(FORK_CHILD, "Process-1:1", "fork"), "t": 20}
+    child = {**started(SPAWN_CHILD, "Process-1", "spawn"), "t": 10}
+    store.apply_many([grandchild, child])
+    assert store.snapshot().run.start_methods_used == ("spawn", "fork")
+    store.apply({**started(FORKSERVER_CHILD, "Process-2", "spawn"), "t": 5})  # not new
+    assert store.snapshot().run.start_methods_used == ("spawn", "fork")
