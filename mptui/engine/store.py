@@ -1158,9 +1158,10 @@ class Store:
         putters = {
             qid: {pid for (pid, op) in q.counted if op == "put"} for qid, q in self._queues.items()
         }
+        waits = [w for w in self._wait_views() if self._not_ended(w.pid)]
         return doctor.Facts(
             now_ns=self._now,
-            waits=[w for w in self._wait_views() if self._not_ended(w.pid)],
+            waits=waits,
             names={pid: p.name or f"pid {pid}" for pid, p in self._processes.items()},
             alive=alive,
             holders=holders,
@@ -1181,7 +1182,7 @@ class Store:
             },  # fmt: skip
             pool_busy={  # only the pools waited on: a churning pool has many workers
                 w.object_id: self._pool_busy_ns(self._pools[w.object_id])
-                for w in self._wait_views()
+                for w in waits
                 if w.op == "result" and w.object_id in self._pools
             },
         )

@@ -6,6 +6,10 @@ conftest pytest loaded last, the dashboard tests' when both directories run toge
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
 from dataclasses import dataclass, field
 
 import psutil
@@ -59,3 +63,26 @@ def run_program(program: Program, timeout: float = 60.0) -> Run:
         assert session.wait(timeout), "the program did not finish in time"
         code = session.exitcode
     return Run(session.store.snapshot(), events, code, session.store.alerts_raised())
+
+
+def run_plain(script, *args: str, timeout: float = 120.0) -> subprocess.CompletedProcess:
+    """``script`` run by plain python, without mptui's environment (what the program
+    gives when nobody watches), its output captured as text."""
+    return subprocess.run(
+        [sys.executable, str(script), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={k: v for k, v in os.environ.items() if not k.startswith("MPTUI_")},
+    )
+
+
+def wait_until(predicate, timeout: float = 60.0):
+    """``predicate()``'s first true value, asked every 50 ms; fails after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError("timed out")

@@ -6,9 +6,9 @@ from __future__ import annotations
 import dataclasses
 import subprocess
 import sys
-import time
 
 import pytest
+from engine_runs import wait_until
 
 from mptui.engine.run_control import RunControl
 from mptui.engine.session import Program, Session
@@ -35,16 +35,6 @@ signal.signal(41, lambda *args: got.append(1))   # the program's own use of SIGR
 print("ready", flush=True)
 time.sleep(30)
 """
-
-
-def wait_until(predicate, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError("timed out")
 
 
 def waiting_pid(session, name):

@@ -6,12 +6,9 @@ them, under every start method."""
 from __future__ import annotations
 
 import dataclasses
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-from engine_runs import run_program
+from engine_runs import run_plain, run_program
 
 from mptui import events as ev
 from mptui.engine.session import Program, Session
@@ -121,13 +118,7 @@ def test_a_blocked_proxy_lock_and_queue_show_holder_and_waiters(write_script, tm
 
 
 def test_programs_see_what_plain_python_gives_them(start_method):
-    plain = subprocess.run(
-        [sys.executable, str(SEMANTICS), start_method],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={k: v for k, v in os.environ.items() if not k.startswith("MPTUI_")},
-    )
+    plain = run_plain(SEMANTICS, start_method)
     assert plain.returncode == 0, plain.stderr
     run = run_program(Program.from_script(SEMANTICS, (start_method,), start_method), 120)
     main = run.by_name("MainProcess").pid

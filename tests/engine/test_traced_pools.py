@@ -7,12 +7,9 @@ worker's tasks done add up to the tasks given, and the pools behave as with plai
 from __future__ import annotations
 
 import dataclasses
-import os
-import subprocess
-import sys
 import time
 
-from engine_runs import Run, run_program
+from engine_runs import Run, run_plain, run_program
 
 from mptui import events as ev
 from mptui import format as fmt
@@ -288,14 +285,7 @@ if __name__ == "__main__":
 
 def test_pools_behave_as_with_plain_python(write_script, start_method):
     script = write_script(SEMANTICS)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MPTUI_")}
-    plain = subprocess.run(
-        [sys.executable, str(script), start_method],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-    )
+    plain = run_plain(script, start_method)
     assert plain.returncode == 0, plain.stderr
     run = run_program(Program.from_script(script, (start_method,), start_method), 120)
     main = run.by_name("MainProcess").pid

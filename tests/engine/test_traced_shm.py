@@ -4,11 +4,7 @@ start method; the program sees what plain python gives it."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
-from engine_runs import run_program
+from engine_runs import run_plain, run_program
 
 from mptui import events as ev
 from mptui.engine.session import Program
@@ -48,11 +44,7 @@ if __name__ == "__main__":
 
 def test_a_segment_shows_its_name_size_and_every_process_that_attached(write_script, start_method):
     path = write_script(SEGMENT)
-    plain = subprocess.run(
-        [sys.executable, str(path), start_method],
-        capture_output=True, text=True, timeout=60,
-        env={k: v for k, v in os.environ.items() if not k.startswith("MPTUI_")},
-    )  # fmt: skip
+    plain = run_plain(path, start_method, timeout=60)
     assert plain.returncode == 0, plain.stderr
     run = run_program(Program.from_script(path, (start_method,), start_method))
     assert run.exitcode == 0

@@ -5,14 +5,11 @@ and its waits are recorded, only when it blocks, with their outcome and duration
 from __future__ import annotations
 
 import multiprocessing
-import os
 import pickle
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from engine_runs import run_program
+from engine_runs import run_plain, run_program
 
 from mptui import events as ev
 from mptui.agent.traced_sync import (
@@ -46,13 +43,7 @@ def waits(run, oid: int, pid: int | None = None) -> list[tuple]:
 
 
 def test_programs_see_what_plain_python_gives_them(start_method):
-    plain = subprocess.run(
-        [sys.executable, str(SEMANTICS), start_method],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={k: v for k, v in os.environ.items() if not k.startswith("MPTUI_")},
-    )
+    plain = run_plain(SEMANTICS, start_method)
     assert plain.returncode == 0, plain.stderr
     run = run_program(Program.from_script(SEMANTICS, (start_method,), start_method), 120)
     main = run.by_name("MainProcess").pid

@@ -7,7 +7,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
+
+from engine_runs import wait_until
 
 from mptui.engine.run_control import RunControl
 from mptui.engine.session import Program, Session
@@ -66,16 +67,6 @@ if __name__ == "__main__":
         p.join()
 """
 LINE_REPEATED_ACQUIRE, LINE_REPEATED_GET, LINE_REPEATED_JOIN = 5, 7, 18
-
-
-def wait_until(predicate, timeout=60.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError("timed out")
 
 
 def test_each_wait_names_the_line_it_was_called_from(write_script, start_method):
