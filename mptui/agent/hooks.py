@@ -292,7 +292,9 @@ def creation_site() -> tuple[bool, str]:
             site = f"{os.path.basename(frame.f_code.co_filename)}:{frame.f_lineno}"
             if internal:
                 return True, site
-            var = _assigned_name(frame.f_code.co_filename, frame.f_lineno)
+            from mptui.agent.sites import assigned_name
+
+            var = assigned_name(frame.f_code.co_filename, frame.f_lineno)
             return False, f"{var} ({site})" if var else site
         frame = frame.f_back
     return False, "?"
@@ -308,18 +310,6 @@ def creation_place() -> tuple[str, int] | None:
             return (path if path.startswith("<") else os.path.abspath(path)), frame.f_lineno
         frame = frame.f_back
     return None
-
-
-def _assigned_name(filename: str, lineno: int) -> str:
-    """``results`` for a line ``results = Queue()`` (or ``self.results = ...``): the name
-    the program gives the object, which says more than a line number. Empty when the line
-    assigns several names at once, or none."""
-    import linecache
-    import re
-
-    match = re.match(r"\s*(?:self\.)?([A-Za-z_]\w*)\s*(?::[^=]+)?=(?!=)",
-                     linecache.getline(filename, lineno))  # fmt: skip
-    return match.group(1) if match else ""
 
 
 def _start_method_of_this_child() -> str:

@@ -73,6 +73,27 @@ def program_frame(frame):
     return None
 
 
+def assigned_name(filename: str, lineno: int) -> str:
+    """``results`` for a line ``results = Queue()`` (or ``self.results = ...``): the name
+    the program gives the object, which says more than a line number. Empty when the line
+    assigns several names at once, or none."""
+    import linecache
+    import re
+
+    match = re.match(r"\s*(?:self\.)?([A-Za-z_]\w*)\s*(?::[^=]+)?=(?!=)",
+                     linecache.getline(filename, lineno))  # fmt: skip
+    return match.group(1) if match else ""
+
+
+def program_site(frame) -> tuple[str, str]:
+    """``(assigned name or "", "file.py:12")`` of a program frame (see
+    :func:`program_frame`); ``("", "?")`` for None."""
+    if frame is None:
+        return "", "?"
+    filename, line = frame.f_code.co_filename, frame.f_lineno
+    return assigned_name(filename, line), f"{os.path.basename(filename)}:{line}"
+
+
 def mark_wait(oid: int) -> None:
     """Record where the wait on object ``oid`` about to begin was called from (object id
     0 for a join). Never raises into the program."""

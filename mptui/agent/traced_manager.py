@@ -34,7 +34,6 @@ and exceptions come back as they would, timeouts are the caller's.
 from __future__ import annotations
 
 import hashlib
-import os
 import queue
 import sys
 import threading
@@ -88,19 +87,11 @@ def _kind_of(typeid: str, exposed) -> str:
 
 
 def user_site() -> tuple[str, str]:
-    """``(assigned name or "", "file.py:12")`` of the program's line that asked for it: the
-    first frame outside mptui's agent and multiprocessing (``Manager()`` reaches
-    ``BaseManager.start`` through multiprocessing.context)."""
-    from mptui.agent.hooks import _assigned_name
+    """``(assigned name or "", "file.py:12")`` of the program's line that asked for it
+    (``Manager()`` reaches ``BaseManager.start`` through multiprocessing.context)."""
+    from mptui.agent import sites
 
-    frame = sys._getframe(1)
-    while frame is not None:
-        module = frame.f_globals.get("__name__", "")
-        if not module.startswith(("mptui.agent", "multiprocessing")):
-            filename, line = frame.f_code.co_filename, frame.f_lineno
-            return _assigned_name(filename, line), f"{os.path.basename(filename)}:{line}"
-        frame = frame.f_back
-    return "", "?"
+    return sites.program_site(sites.program_frame(sys._getframe(1)))
 
 
 # --------------------------------------------------------------------------------------

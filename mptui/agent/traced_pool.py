@@ -30,7 +30,6 @@ ThreadPool is left alone (it overrides the queue set-up this hooks).
 from __future__ import annotations
 
 import functools
-import os
 import sys
 from multiprocessing import connection, reduction
 from time import monotonic_ns
@@ -99,20 +98,11 @@ def _count_queue(queue, pool_id: int, label: str, role: str) -> None:
 
 
 def _pool_site() -> str:
-    """``pool (main.py:12)``: the program's line that made the pool (the first frame
-    outside mptui, multiprocessing and concurrent.futures)."""
-    from mptui.agent.hooks import _assigned_name
+    """``pool (main.py:12)``: the program's line that made the pool."""
+    from mptui.agent import sites
 
-    frame = sys._getframe(1)
-    while frame is not None:
-        module = frame.f_globals.get("__name__", "")
-        top = module.split(".", 1)[0]
-        if not module.startswith("mptui.agent") and top not in ("multiprocessing", "concurrent"):
-            site = f"{os.path.basename(frame.f_code.co_filename)}:{frame.f_lineno}"
-            var = _assigned_name(frame.f_code.co_filename, frame.f_lineno)
-            return f"{var} ({site})" if var else site
-        frame = frame.f_back
-    return "?"
+    var, site = sites.program_site(sites.program_frame(sys._getframe(1)))
+    return f"{var} ({site})" if var else site
 
 
 def _declare_pool(kind: str, tasks, results) -> int:
